@@ -1,0 +1,5 @@
+namespace Mupdate.Protocol;
+
+internal static class Placeholder
+{
+}
