@@ -1,5 +1,0 @@
-namespace Mupdate.Protocol;
-
-internal static class Placeholder
-{
-}

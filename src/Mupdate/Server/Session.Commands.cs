@@ -1,0 +1,138 @@
+using Mupdate.Protocol;
+using Mupdate.Store;
+
+namespace Mupdate.Server;
+
+internal sealed partial class Session
+{
+    /// <summary>Runs one command; returns the reason to end the session, or null to go on.</summary>
+    private async Task<string?> ExecuteAsync(Command command)
+    {
+        switch (command.Kind)
+        {
+            case CommandKind.Noop:
+                return Noop(command);
+            case CommandKind.Logout:
+                return await LogoutAsync(command).ConfigureAwait(false);
+            case CommandKind.Authenticate:
+                await AuthenticateAsync(command).ConfigureAwait(false);
+                return null;
+            case CommandKind.Find:
+                Find(command);
+                return null;
+            case CommandKind.List:
+                await ListAsync(command).ConfigureAwait(false);
+                return null;
+            case CommandKind.Update:
+                await StartUpdateAsync(command).ConfigureAwait(false);
+                return null;
+            case CommandKind.Activate:
+            case CommandKind.Reserve:
+            case CommandKind.Deactivate:
+            case CommandKind.Delete:
+                await WriteAsync(command).ConfigureAwait(false);
+                return null;
+            default:
+                throw new InvalidOperationException($"no handler for {command.Kind}");
+        }
+    }
+
+    private string? Noop(Command command)
+    {
+        // While streaming, the OK joins the stream's queue behind every change already committed,
+        // so it is sent only after them (RFC 3656 section 4.8).
+        Respond(command.Tag, ResponseStatus.Ok, WireText.NoopDone);
+        return null;
+    }
+
+    private async Task<string> LogoutAsync(Command command)
+    {
+        if (_update is { } update)
+        {
+            update.Enqueue(StreamItem.ForBye(command.Tag, WireText.ByeBye));
+            update.Complete();
+            return "logged out";
+        }
+
+        ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Bye, WireText.ByeBye);
+        await FlushAsync().ConfigureAwait(false);
+        return "logged out";
+    }
+
+    private void Find(Command command)
+    {
+        var name = command.Argument(0);
+        if (Store.Find(name) is { } record)
+        {
+            WriteRecord(command.Tag, record);
+        }
+
+        ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Ok, WireText.SearchCompleted);
+    }
+
+    private async Task ListAsync(Command command)
+    {
+        var prefix = command.Arguments.Count > 0 ? command.Argument(0) : null;
+        using (var snapshot = Store.OpenSnapshot())
+        {
+            foreach (var record in snapshot.List(prefix))
+            {
+                WriteRecord(command.Tag, record);
+                if (_output.UnflushedBytes >= FlushThreshold)
+                {
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Ok, WireText.ListComplete);
+    }
+
+    private void WriteRecord(string tag, MailboxRecord record)
+    {
+        if (record.Kind == MailboxKind.Active)
+        {
+            ResponseWriter.WriteMailbox(_output, tag, record.Name, record.Location, record.Acl);
+        }
+        else
+        {
+            ResponseWriter.WriteReserve(_output, tag, record.Name, record.Location);
+        }
+    }
+
+    private async Task WriteAsync(Command command)
+    {
+        var request = command.Kind switch
+        {
+            CommandKind.Activate => WriteRequest.Activate(command.Argument(0), command.Argument(1), command.Argument(2)),
+            CommandKind.Reserve => WriteRequest.Reserve(command.Argument(0), command.Argument(1)),
+            CommandKind.Deactivate => WriteRequest.Deactivate(command.Argument(0), command.Argument(1)),
+            _ => WriteRequest.Delete(command.Argument(0)),
+        };
+
+        if (RecordValidation.Check(request) is { } invalid)
+        {
+            SessionLog.CommandRejected(_context.CommandLogger, Id, command.Tag, command.Kind, invalid);
+            ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Bad, invalid);
+            return;
+        }
+
+        var result = await Store.WriteAsync(request).ConfigureAwait(false);
+        switch (result.Status)
+        {
+            case WriteStatus.Applied:
+            case WriteStatus.Unchanged:
+                SessionLog.WriteApplied(_context.CommandLogger, Id, command.Kind, request.Name, result.Revision);
+                ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Ok, WireText.Done);
+                break;
+            case WriteStatus.Rejected:
+                SessionLog.WriteRefused(_context.CommandLogger, Id, command.Kind, request.Name, result.Reason!);
+                ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.No, result.Reason!);
+                break;
+            default:
+                SessionLog.WriteFailed(_context.CommandLogger, Id, command.Kind, request.Name, result.Reason!);
+                ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.No, result.Reason!);
+                break;
+        }
+    }
+}

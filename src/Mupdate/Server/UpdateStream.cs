@@ -1,0 +1,174 @@
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Mupdate.Protocol;
+using Mupdate.Store;
+
+namespace Mupdate.Server;
+
+/// <summary>
+/// One UPDATE subscriber: the queue of committed changes and session responses for one streaming
+/// client, and the pump that writes them in order. After UPDATE's OK the pump is the only writer of
+/// the connection, so a NOOP's OK queued behind the changes before it goes out after them
+/// (RFC 3656 section 4.8). The queue is bounded: a client that stops reading overflows it and is
+/// disconnected, and the store's writer never waits for it.
+/// </summary>
+internal sealed class UpdateStream : IChangeSubscriber
+{
+    // Flush at least this often while draining a burst, so one client's output never holds more
+    // than this much unsent data in the pipe.
+    private const int FlushThreshold = 64 * 1024;
+
+    private readonly string _tag;
+    private readonly HashSet<string>? _hosts;
+    private readonly Channel<StreamItem> _queue;
+    private int _overflowed;
+
+    public UpdateStream(string tag, IReadOnlyCollection<string> hosts, int capacity)
+    {
+        _tag = tag;
+        _hosts = hosts.Count == 0 ? null : new HashSet<string>(hosts, StringComparer.Ordinal);
+        _queue = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+    }
+
+    /// <summary>Changes at or below this revision are already in the dump and are skipped.</summary>
+    public long SnapshotRevision { get; set; }
+
+    public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
+
+    public long ChangesSent { get; private set; }
+
+    /// <summary>Whether the dump includes <paramref name="record"/> (PARTIAL-UPDATE matches the server part exactly).</summary>
+    public bool Matches(MailboxRecord record) => _hosts is null || _hosts.Contains(record.Server);
+
+    public bool TryDeliver(MailboxChange change)
+    {
+        // A partial stream gets a change when the old or the new server is one of its hosts, so a
+        // mailbox that moves away arrives as MAILBOX at its new location, and a DELETE only for a
+        // name the client was sent.
+        var relevant = _hosts is null
+            || (change.Previous is { } previous && _hosts.Contains(previous.Server))
+            || (change.Current is { } current && _hosts.Contains(current.Server));
+        return !relevant || Enqueue(StreamItem.ForChange(change));
+    }
+
+    public bool Enqueue(StreamItem item)
+    {
+        if (_queue.Writer.TryWrite(item))
+        {
+            return true;
+        }
+
+        if (Interlocked.Exchange(ref _overflowed, 1) == 0)
+        {
+            _queue.Writer.TryComplete();
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends the stream after what is queued; used when the session closes.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
+    /// <summary>
+    /// Writes queued items until LOGOUT, overflow or <see cref="Complete"/>. <paramref name="flush"/>
+    /// applies the session's write timeout.
+    /// </summary>
+    public async Task<StreamEnd> PumpAsync(PipeWriter output, Func<ValueTask> flush)
+    {
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                if (Write(output, item) is { } end)
+                {
+                    await flush().ConfigureAwait(false);
+                    return end;
+                }
+
+                if (output.UnflushedBytes >= FlushThreshold)
+                {
+                    await flush().ConfigureAwait(false);
+                }
+            }
+
+            await flush().ConfigureAwait(false);
+        }
+
+        return Overflowed ? StreamEnd.Overflow : StreamEnd.Closed;
+    }
+
+    private StreamEnd? Write(PipeWriter output, StreamItem item)
+    {
+        switch (item.Kind)
+        {
+            case StreamItemKind.Change:
+                WriteChange(output, item.Change!);
+                return null;
+            case StreamItemKind.Status:
+                ResponseWriter.WriteStatus(output, item.Tag, item.Status, item.Text!);
+                return null;
+            case StreamItemKind.Bye:
+                ResponseWriter.WriteStatus(output, item.Tag, ResponseStatus.Bye, item.Text!);
+                return StreamEnd.Logout;
+            default:
+                throw new InvalidOperationException($"unknown stream item {item.Kind}");
+        }
+    }
+
+    private void WriteChange(PipeWriter output, MailboxChange change)
+    {
+        if (change.Revision <= SnapshotRevision)
+        {
+            return;
+        }
+
+        ChangesSent++;
+        switch (change.Current)
+        {
+            case null:
+                ResponseWriter.WriteDelete(output, _tag, change.Name);
+                break;
+            case { Kind: MailboxKind.Active } record:
+                ResponseWriter.WriteMailbox(output, _tag, record.Name, record.Location, record.Acl);
+                break;
+            case var record:
+                ResponseWriter.WriteReserve(output, _tag, record.Name, record.Location);
+                break;
+        }
+    }
+}
+
+internal enum StreamEnd
+{
+    /// <summary>LOGOUT or shutdown: a BYE was written.</summary>
+    Logout,
+
+    /// <summary>The queue overflowed because the client did not read fast enough.</summary>
+    Overflow,
+
+    /// <summary>The session closed the stream.</summary>
+    Closed,
+}
+
+internal enum StreamItemKind
+{
+    Change,
+    Status,
+    Bye,
+}
+
+/// <summary>An entry of a stream's queue: a change to send, or a response of the session.</summary>
+internal readonly record struct StreamItem(StreamItemKind Kind, MailboxChange? Change, string? Tag, ResponseStatus Status, string? Text)
+{
+    public static StreamItem ForChange(MailboxChange change) => new(StreamItemKind.Change, change, null, default, null);
+
+    public static StreamItem ForStatus(string? tag, ResponseStatus status, string text) =>
+        new(StreamItemKind.Status, null, tag, status, text);
+
+    public static StreamItem ForBye(string? tag, string text) => new(StreamItemKind.Bye, null, tag, ResponseStatus.Bye, text);
+}
