@@ -67,7 +67,8 @@ public static class ResponseParser
         }
 
         var arguments = new List<string>();
-        var raw = new StringBuilder();
+        var textStart = position;
+        var sawLiteral = false;
         while (true)
         {
             while (position < lineEnd && data[position] == (byte)' ')
@@ -90,8 +91,7 @@ public static class ResponseParser
             if (literal.Value is { } value)
             {
                 arguments.Add(value);
-                raw.Append(value);
-                raw.Append(' ');
+                sawLiteral = true;
                 lineEnd = data[position..].IndexOf((byte)'\n');
                 if (lineEnd < 0)
                 {
@@ -111,12 +111,12 @@ public static class ResponseParser
             {
                 arguments.Add(ReadToken(data, ref position, lineEnd));
             }
-
-            raw.Append(Encoding.UTF8.GetString(data[start..position]));
-            raw.Append(' ');
         }
 
-        response = new ServerResponse(tag, word, arguments, raw.ToString().TrimEnd());
+        var raw = sawLiteral
+            ? string.Join(' ', arguments)
+            : Encoding.UTF8.GetString(data[textStart..lineEnd]).TrimEnd('\r', ' ');
+        response = new ServerResponse(tag, word, arguments, raw);
         return lineEnd + 1;
     }
 
