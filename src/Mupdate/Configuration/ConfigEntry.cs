@@ -7,6 +7,7 @@ public sealed class ConfigEntry
 {
     public ConfigEntry(string key, string value, string file, int line)
     {
+        ArgumentNullException.ThrowIfNull(key);
         ArgumentException.ThrowIfNullOrEmpty(value);
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentOutOfRangeException.ThrowIfLessThan(line, 1);

@@ -21,8 +21,9 @@ public sealed class ConfigurationException : Exception
     /// <param name="file">The file path as it was given or included.</param>
     /// <param name="line">The 1-based line number.</param>
     /// <param name="problem">What is wrong and how to fix it, without the location.</param>
-    public ConfigurationException(string file, int line, string problem)
-        : base($"{file}:{line}: {problem}")
+    /// <param name="innerException">The error that caused this one, or null.</param>
+    public ConfigurationException(string file, int line, string problem, Exception? innerException = null)
+        : base($"{file}:{line}: {problem}", innerException)
     {
         File = file;
         Line = line;

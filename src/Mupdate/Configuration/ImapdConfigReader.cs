@@ -211,14 +211,14 @@ public static class ImapdConfigReader
         if (depth + 1 > MaxIncludeDepth)
         {
             throw new ConfigurationException(
-                file, line, $"@include nested more than {MaxIncludeDepth} levels deep; check for files that "
-                    + "include each other through different spellings of the same path");
+                file, line, $"@include nested more than {MaxIncludeDepth} levels deep; include the files from "
+                    + "fewer levels");
         }
 
         byte[] content = ReadBytes(
             value,
             (reason, inner) => new ConfigurationException(
-                file, line, $"cannot read included file '{value}': {reason}{IncludeHint(value)}"));
+                file, line, $"cannot read included file '{value}': {reason}{IncludeHint(value)}", inner));
 
         state.MarkRead(value, $"from {file}:{line}");
         ParseContent(content, value, depth + 1, state);

@@ -171,6 +171,7 @@ public sealed class ImapdConfigReaderTests : IDisposable
     [InlineData("=x: y", "invalid option name: the line starts with '='")]
     [InlineData("@@include: x", "invalid option name '@': '@' is not allowed there")]
     [InlineData("f\u00f6o: x", "invalid option name 'f': '\u00f6' is not allowed there")]
+    [InlineData("fo\u0001o: x", "invalid option name 'fo': the character U+0001 is not allowed there")]
     public void InvalidOptionNameRejected(string line, string expected)
     {
         ConfigurationException error = _directory.ReadError("admins: cyrus\n" + line + "\n");
@@ -299,6 +300,7 @@ public sealed class ImapdConfigReaderTests : IDisposable
         Assert.Equal($"{path}: cannot read the configuration file: file not found", error.Message);
         Assert.Equal(path, error.File);
         Assert.Null(error.Line);
+        Assert.IsType<FileNotFoundException>(error.InnerException);
     }
 
     [Fact]

@@ -87,6 +87,7 @@ public sealed class IncludeTests : IDisposable
         ConfigurationException error = ReadError(main);
 
         Assert.Equal($"{main}:1: cannot read included file '{missing}': file not found", error.Message);
+        Assert.IsType<FileNotFoundException>(error.InnerException);
         Assert.Equal(main, error.File);
         Assert.Equal(1, error.Line);
     }

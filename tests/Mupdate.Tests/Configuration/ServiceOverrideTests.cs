@@ -116,6 +116,16 @@ public sealed class ServiceOverrideTests : IDisposable
     }
 
     [Fact]
+    public void ReadFileWithoutServiceUsesEnvironment()
+    {
+        string path = _directory.Write("imapd.conf", "admins: a\n");
+
+        ImapdConfig config = ImapdConfigReader.ReadFile(path);
+
+        Assert.Equal(ImapdConfigReader.ServiceNameFromEnvironment(), config.ServiceName);
+    }
+
+    [Fact]
     public void EmptyServiceNameMeansDefault()
     {
         ImapdConfig config = Read("admins: generic\nmupdate_admins: specific\n", "");

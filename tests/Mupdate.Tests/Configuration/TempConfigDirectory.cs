@@ -33,5 +33,12 @@ internal sealed class TempConfigDirectory : IDisposable
     public ConfigurationException ReadError(string content) =>
         Assert.Throws<ConfigurationException>(() => Read(content));
 
+    /// <summary>Writes imapd.conf with <paramref name="content"/> and loads the settings from it.</summary>
+    public MupdateSettings Load(string content) => MupdateSettings.Load(Read(content));
+
+    /// <summary>Writes imapd.conf with <paramref name="content"/> and returns the error that loading it raises.</summary>
+    public ConfigurationException LoadError(string content) =>
+        Assert.Throws<ConfigurationException>(() => Load(content));
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

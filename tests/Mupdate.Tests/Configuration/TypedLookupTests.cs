@@ -166,6 +166,15 @@ public sealed class TypedLookupTests : IDisposable
     }
 
     [Fact]
+    public void ControlCharacterEscapedInMessage()
+    {
+        var error = Assert.Throws<ConfigurationException>(
+            () => ReadOption("mode", "a\u0001b").GetEnum("mode", "a", ["a", "b"]));
+
+        Assert.StartsWith($"{ConfigPath}:2: invalid value 'a\\x01b' for mode", error.Message);
+    }
+
+    [Fact]
     public void LongValueShortenedInMessage()
     {
         string value = new('x', 300);
