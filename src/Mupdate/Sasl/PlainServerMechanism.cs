@@ -70,7 +70,8 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
 
     private SaslServerStep Verify(PlainFields fields)
     {
-        if (!SaslPrep.TryPrepare(fields.AuthenticationId, allowUnassigned: true, out string? preparedName, out string? error))
+        if (!SaslPrep.TryPrepare(
+            fields.AuthenticationId, allowUnassigned: true, out string? preparedName, out string? error))
         {
             return SaslServerStep.Malformed($"{Prefix}the authentication identity {error}");
         }
@@ -89,7 +90,8 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
         ScramSecret? secret = credential?.GetSecret(hash);
 
         // A password that SASLprep rejects cannot match a stored secret, which was made from a prepared password.
-        if (secret is null || !SaslPrep.TryPrepare(fields.Password, allowUnassigned: true, out string? preparedPassword, out _))
+        if (secret is null
+            || !SaslPrep.TryPrepare(fields.Password, allowUnassigned: true, out string? preparedPassword, out _))
         {
             _ = ScramSecret.Derive(ScramHash.Sha256, fields.Password, DummySalt, ScramSecret.DefaultIterations);
             return SaslServerStep.InvalidCredentials();
@@ -151,7 +153,8 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
 
         if (authcidBytes.Length > MaxIdentityLength)
         {
-            return SaslServerStep.Malformed($"{Prefix}the authentication identity is longer than {MaxIdentityLength} bytes");
+            return SaslServerStep.Malformed(
+                $"{Prefix}the authentication identity is longer than {MaxIdentityLength} bytes");
         }
 
         if (!TryDecode(authcidBytes, out string? authcid))

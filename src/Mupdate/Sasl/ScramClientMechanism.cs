@@ -42,7 +42,9 @@ public sealed class ScramClientMechanism : ISaslClientMechanism
         _algorithm = ScramAlgorithm.For(hash);
         string user = PrepareRequired(authenticationId, nameof(authenticationId));
         _password = PrepareRequired(password, nameof(password));
-        string? authzid = string.IsNullOrEmpty(authorizationId) ? null : PrepareRequired(authorizationId, nameof(authorizationId));
+        string? authzid = string.IsNullOrEmpty(authorizationId)
+            ? null
+            : PrepareRequired(authorizationId, nameof(authorizationId));
 
         _clientNonce = clientNonce ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(NonceRandomBytes));
         if (!ScramText.IsValidNonce(_clientNonce))
@@ -50,7 +52,8 @@ public sealed class ScramClientMechanism : ISaslClientMechanism
             throw new ArgumentException("the client nonce must be printable ASCII without ','", nameof(clientNonce));
         }
 
-        _gs2Header = authzid is null || string.Equals(authzid, user, StringComparison.Ordinal) ? "n,," : $"n,a={ScramText.EncodeSaslName(authzid)},";
+        bool actsAsSelf = authzid is null || string.Equals(authzid, user, StringComparison.Ordinal);
+        _gs2Header = actsAsSelf ? "n,," : $"n,a={ScramText.EncodeSaslName(authzid!)},";
         _clientFirstBare = $"n={ScramText.EncodeSaslName(user)},r={_clientNonce}";
     }
 

@@ -159,7 +159,8 @@ public sealed class ScramServerMechanism : ISaslServerMechanism
 
         _identity = SaslIdentity.Create(preparedName, authorizationId);
         _secret = FindSecret(preparedName);
-        _nonce = clientNonce + (_fixedNonceSuffix ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(NonceRandomBytes)));
+        string nonceSuffix = _fixedNonceSuffix ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(NonceRandomBytes));
+        _nonce = clientNonce + nonceSuffix;
 
         byte[] salt = _secret?.Salt ?? ComputeFakeSalt(preparedName);
         int iterations = _secret?.Iterations ?? ScramSecret.DefaultIterations;

@@ -12,7 +12,9 @@ internal static class ScramText
     /// <summary>The maximum length in characters of the nonce part chosen by either side.</summary>
     public const int MaxNonceLength = 512;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    private static readonly UTF8Encoding StrictUtf8 = new(
+        encoderShouldEmitUTF8Identifier: false,
+        throwOnInvalidBytes: true);
 
     /// <summary>Decodes a whole message as strict UTF-8 and rejects NUL, which no SCRAM attribute may contain.</summary>
     public static bool TryDecodeMessage(ReadOnlySpan<byte> message, [NotNullWhen(true)] out string? text)

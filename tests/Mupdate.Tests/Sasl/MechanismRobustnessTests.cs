@@ -10,7 +10,8 @@ public class MechanismRobustnessTests
     private const string ClientFinal = "c=biwsYT1hZG1pbiw=,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,x=1,"
         + "p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts=";
 
-    private static TestCredentials Store() => new TestCredentials().Add("user", "pencil", ScramHash.Sha1, "QSXCR+Q6sek8bf92");
+    private static TestCredentials Store() =>
+        new TestCredentials().Add("user", "pencil", ScramHash.Sha1, "QSXCR+Q6sek8bf92");
 
     private static ScramServerMechanism Server() =>
         new(ScramHash.Sha1, Store(), FakeSaltKey, "3rfcNHYJY1ZVvWVs7j");

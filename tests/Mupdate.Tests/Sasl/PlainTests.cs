@@ -119,7 +119,8 @@ public class PlainTests
         Assert.Equal(SaslFailure.AuthorizationInvalid, Evaluate($"{longName}\0tim\0pass").Failure);
         Assert.Contains("longer than 255 bytes", Evaluate($"\0{longName}\0pass").Message, StringComparison.Ordinal);
         Assert.Contains("longer than 1024 bytes", Evaluate($"\0tim\0{longPassword}").Message, StringComparison.Ordinal);
-        Assert.Equal(SaslFailure.InvalidCredentials, Evaluate($"\0{new string('a', 255)}\0{new string('p', 1024)}").Failure);
+        string maximal = $"\0{new string('a', 255)}\0{new string('p', 1024)}";
+        Assert.Equal(SaslFailure.InvalidCredentials, Evaluate(maximal).Failure);
     }
 
     [Fact]
