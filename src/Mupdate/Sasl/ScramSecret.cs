@@ -19,8 +19,9 @@ public sealed class ScramSecret
     public const int MinimumNewIterations = 4096;
 
     /// <summary>
-    /// The highest iteration count accepted anywhere. It bounds the PBKDF2 work that a credential file or a server
-    /// can demand, because 10,000,000 iterations already take seconds per login.
+    /// The highest iteration count accepted anywhere. It bounds the PBKDF2 work that a credential file (for PLAIN)
+    /// or a server (for a SCRAM client) can demand: 10,000,000 rounds of PBKDF2-SHA-256 took about 2.8 s on one
+    /// core of an AMD EPYC virtual machine.
     /// </summary>
     /// <remarks>
     /// Cyrus SASL 2.1 clients reject a count above <see cref="MaximumCyrusClientIterations"/>, so higher counts
@@ -81,8 +82,8 @@ public sealed class ScramSecret
     }
 
     /// <summary>
-    /// Derives the secret for an already SASLprep'd password and a given salt. Tests use it to reproduce published
-    /// examples.
+    /// Derives the secret for an already SASLprep'd password and a given salt, as PLAIN verification and the
+    /// published SCRAM examples need.
     /// </summary>
     public static ScramSecret Derive(ScramHash hash, string preparedPassword, byte[] salt, int iterations)
     {
