@@ -93,6 +93,7 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
         if (secret is null
             || !SaslPrep.TryPrepare(fields.Password, allowUnassigned: true, out string? preparedPassword, out _))
         {
+            // One PBKDF2 run, as for a known user, so the response time does not reveal whether the user exists.
             _ = ScramSecret.Derive(ScramHash.Sha256, fields.Password, DummySalt, ScramSecret.DefaultIterations);
             return SaslServerStep.InvalidCredentials();
         }
