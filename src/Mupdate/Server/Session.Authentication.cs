@@ -40,7 +40,7 @@ internal sealed partial class Session
         }
 
         var step = mechanism.Evaluate(initial, hasInitial);
-        while (step.IsContinue)
+        while (step.Kind == SaslStepKind.Continue)
         {
             var response = await ExchangeAsync(step.Challenge!).ConfigureAwait(false);
             if (response.Failure is { } failure)
@@ -52,7 +52,7 @@ internal sealed partial class Session
             step = mechanism.Evaluate(response.Data, true);
         }
 
-        if (step.IsFailed)
+        if (step.Kind == SaslStepKind.Failed)
         {
             await FailLoginAsync(command.Tag, mechanismName, null, step.Message!).ConfigureAwait(false);
             return;

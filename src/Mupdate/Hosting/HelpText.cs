@@ -1,0 +1,89 @@
+namespace Mupdate.Hosting;
+
+/// <summary>The text of <c>mupdate --help</c>.</summary>
+public static class HelpText
+{
+    public const string Usage = "usage: mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]\n" +
+                                "       mupdate passwd [-C config-file] {add|change|set|delete} USER | list\n" +
+                                "       mupdate example [DIRECTORY]\n";
+
+    public const string Full = """
+        NAME
+            mupdate - MUPDATE server of a Cyrus IMAP Murder (RFC 3656)
+
+        SYNOPSIS
+            mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]
+            mupdate passwd [-C config-file] [--iterations N] {add|change|set|delete} USER
+            mupdate passwd [-C config-file] list
+            mupdate example [DIRECTORY]
+            mupdate --help | --version
+
+        DESCRIPTION
+            Serves the mailbox list of a Cyrus Murder. The master holds the authoritative list of
+            mailbox names, their locations (server!partition) and ACLs; backends change it with
+            RESERVE, ACTIVATE, DEACTIVATE and DELETE, and frontends follow it with UPDATE. The
+            server speaks the wire protocol of Cyrus 3.x mupdate, so Cyrus backends, frontends,
+            slaves, ctl_mboxlist and mupdatetest use it unchanged.
+
+            Logs go to standard error. SIGTERM or SIGINT closes the listeners, sends BYE to every
+            client and exits 0.
+
+        OPTIONS
+            -C config-file
+                The imapd.conf-format configuration (default /etc/imapd.conf).
+            -m
+                Run as the master.
+            -a
+                Run as the master only when mupdate_server resolves to an address of this host.
+            --listen ADDRESS:PORT
+                Listen on this address; may be repeated. ADDRESS is an IPv4 address, a bracketed
+                IPv6 address or * for every address. Default: *:<mupdate_port>, that is *:3905.
+            --log-level LEVEL
+                trace, debug, information (default), warning, error, critical or none.
+            -h, --help
+                Print this text.
+            -V, --version
+                Print the version.
+
+            Without -m (or with -a on a host that mupdate_server does not name) mupdate would run
+            as a slave; slave mode is not implemented yet, so it exits 78.
+
+        SUBCOMMANDS
+            passwd
+                Manages the credential file (mupdate_credentials), which holds salted, iterated
+                SCRAM-SHA-1 and SCRAM-SHA-256 secrets, never a password. The password is read from
+                standard input (asked twice on a terminal). See mupdate passwd --help.
+            example [DIRECTORY]
+                Runs a master on 127.0.0.1:3905 with the embedded example configuration, keeping
+                its state in DIRECTORY (default ./mupdate-example), with the example admin user
+                mupdater and password secret. For trying the server, not for production.
+
+        CONFIGURATION
+            imapd.conf syntax as Cyrus reads it: "key: value" lines, # comments, @include, no
+            duplicate keys; keys mupdate does not use are ignored. Options read:
+                configdirectory          required; state directory
+                servername               host name in the banner (default: this host's name)
+                admins                   space-separated ids allowed to log in
+                mupdate_server           master address host[:port], for -a
+                mupdate_config           standard, unified or replicated (a master refuses unified)
+                mupdate_connections_max  connections served at once (128)
+                mupdate_port             default listen port (3905)
+                allowplaintext           offer PLAIN (off; there is no TLS yet)
+                sasl_mech_list           mechanisms to offer (default SCRAM-SHA-256 SCRAM-SHA-1 PLAIN)
+                failedloginpause         delay before a failed login's NO (3s)
+                maxword, maxquoted, maxliteral   parser limits per element (128K each)
+            Options of this implementation:
+                mupdate_database         SQLite database ({configdirectory}/mupdate.sqlite3)
+                mupdate_credentials      credential file ({configdirectory}/mupdate.credentials)
+                mupdate_idle_timeout     idle connection timeout, at least 15m (30m)
+                mupdate_login_timeout    time allowed before a successful login (60s)
+                mupdate_write_timeout    a client that accepts no data this long is dropped (60s)
+                mupdate_stream_queue_max changes queued per UPDATE client before it is dropped (100000)
+                mupdate_command_max      largest command, literals included (1M)
+                mupdate_commit_batch_max most writes per group commit (1024)
+
+        EXIT STATUS
+            0 stopped by a signal; 64 invalid command line; 69 cannot listen; 70 internal error;
+            74 database error; 78 invalid configuration.
+        """;
+}

@@ -1,0 +1,283 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Mupdate.Configuration;
+using Mupdate.Protocol;
+using Mupdate.Sasl;
+using Mupdate.Server;
+using Mupdate.Store;
+
+namespace Mupdate.Hosting;
+
+/// <summary>
+/// The program behind the <c>mupdate</c> executable: parses the command line, loads imapd.conf,
+/// opens the store and runs the server until SIGTERM or SIGINT. Every failure before the server
+/// runs ends in one line on standard error and a sysexits status.
+/// </summary>
+public static partial class MupdateProgram
+{
+    public static string Version { get; } =
+        typeof(MupdateProgram).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ProgramConsole console, Func<LogLevel, ILoggerFactory> createLoggerFactory)
+    {
+        CommandLine line;
+        try
+        {
+            line = CommandLine.Parse(args);
+        }
+        catch (UsageException exception)
+        {
+            await console.Error.WriteLineAsync($"mupdate: {exception.Message}").ConfigureAwait(false);
+            await console.Error.WriteAsync(HelpText.Usage).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+
+        switch (line.Action)
+        {
+            case ProgramAction.Help:
+                await console.Out.WriteAsync(HelpText.Full).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            case ProgramAction.Version:
+                await console.Out.WriteLineAsync($"mupdate-dotnet {Version}").ConfigureAwait(false);
+                return ExitCodes.Ok;
+            case ProgramAction.Passwd:
+                return PasswdCommand.Run(line, console);
+            case ProgramAction.Example:
+                return await ExampleCommand.RunAsync(line, console, createLoggerFactory).ConfigureAwait(false);
+            default:
+                return await ServeAsync(line, console, createLoggerFactory).ConfigureAwait(false);
+        }
+    }
+
+    internal static async Task<int> ServeAsync(CommandLine line, ProgramConsole console, Func<LogLevel, ILoggerFactory> createLoggerFactory)
+    {
+        MupdateSettings settings;
+        ServerRole role;
+        try
+        {
+            settings = LoadSettings(line.ConfigFile);
+            role = RoleSelection.Decide(line, settings);
+            CheckStartable(settings, role);
+        }
+        catch (ConfigurationException exception)
+        {
+            await console.Error.WriteLineAsync($"mupdate: {exception.Message}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        using var loggerFactory = createLoggerFactory(line.LogLevel);
+        var logger = loggerFactory.CreateLogger("Mupdate.Hosting");
+        var description = settings.Describe();
+        LogStarting(logger, Version, role, settings.ConfigFile, description);
+
+        using var stop = new StopSignal();
+        var credentials = OpenCredentials(settings, logger, out var credentialError);
+        if (credentials is null)
+        {
+            await console.Error.WriteLineAsync($"mupdate: {credentialError}").ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        var policy = new LoginPolicy(credentials, settings.Admins, settings.AllowPlaintext, settings.SaslMechanisms);
+        if (policy.OfferedMechanisms.Count == 0)
+        {
+            await console.Error.WriteLineAsync(
+                $"mupdate: {settings.ConfigFile}: no SASL mechanism to offer: sasl_mech_list allows " +
+                $"{string.Join(' ', settings.SaslMechanisms ?? SaslServerMechanisms.SupportedNames)}, and PLAIN also needs allowplaintext: yes")
+                .ConfigureAwait(false);
+            return ExitCodes.Config;
+        }
+
+        WarnAboutLogins(logger, settings, credentials);
+        SqliteMailboxStore store;
+        try
+        {
+            var storeOptions = new MailboxStoreOptions { CommitBatchMax = settings.CommitBatchMax };
+            store = SqliteMailboxStore.Open(settings.DatabasePath, storeOptions, loggerFactory.CreateLogger("Mupdate.Store"));
+        }
+        catch (Exception exception) when (exception is SqliteException or InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync($"mupdate: cannot open the database {settings.DatabasePath}: {exception.Message}").ConfigureAwait(false);
+            return ExitCodes.IoError;
+        }
+
+        await using (store.ConfigureAwait(false))
+        {
+            var options = BuildServerOptions(settings, line);
+            await using var server = new MupdateServer(options, store, policy, loggerFactory);
+            try
+            {
+                server.Start();
+            }
+            catch (SocketException exception)
+            {
+                await console.Error.WriteLineAsync(
+                    $"mupdate: cannot listen on {string.Join(", ", options.Listen)}: {exception.Message}").ConfigureAwait(false);
+                return ExitCodes.Unavailable;
+            }
+
+            var endPoints = string.Join(", ", server.LocalEndPoints);
+            LogReady(logger, endPoints, store.Revision);
+            var signal = await stop.WaitAsync().ConfigureAwait(false);
+            LogStopping(logger, signal);
+            await server.StopAsync().ConfigureAwait(false);
+        }
+
+        LogStopped(logger);
+        return ExitCodes.Ok;
+    }
+
+    internal static MupdateSettings LoadSettings(string configFile) =>
+        MupdateSettings.Load(ImapdConfigReader.ReadFile(configFile));
+
+    private static void CheckStartable(MupdateSettings settings, ServerRole role)
+    {
+        if (role == ServerRole.Slave)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                "slave mode (mupdate without -m) is not implemented yet; run the master with -m");
+        }
+
+        // Cyrus reads mupdate_config only when mupdate_server is set, and refuses a unified master.
+        if (settings.MupdateServer is not null && settings.ConfigMode == MupdateConfigMode.Unified)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                "cannot run the mupdate master on a unified server (mupdate_config: unified); use standard or replicated");
+        }
+
+        if (!Directory.Exists(settings.ConfigDirectory))
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                $"configdirectory {settings.ConfigDirectory} does not exist; create it (owned by the user mupdate runs as)");
+        }
+    }
+
+    private static CredentialFileStore? OpenCredentials(MupdateSettings settings, ILogger logger, out string? error)
+    {
+        error = null;
+        try
+        {
+            var store = new CredentialFileStore(settings.CredentialsPath);
+            store.Reloaded += (_, e) =>
+            {
+                if (e.Error is { } failure)
+                {
+                    LogCredentialsReloadFailed(logger, e.Path, failure.Message);
+                }
+                else
+                {
+                    LogCredentialsReloaded(logger, e.Path, e.Current.Users.Count);
+                }
+            };
+            return store;
+        }
+        catch (CredentialFileException exception)
+        {
+            error = exception.Message;
+            return null;
+        }
+    }
+
+    private static void WarnAboutLogins(ILogger logger, MupdateSettings settings, CredentialFileStore credentials)
+    {
+        if (settings.Admins.Count == 0)
+        {
+            LogNoAdmins(logger, settings.ConfigFile);
+        }
+
+        var users = credentials.Current.Users.Select(u => u.UserName).ToHashSet(StringComparer.Ordinal);
+        if (!settings.Admins.Any(users.Contains))
+        {
+            LogNoAdminCredentials(logger, credentials.Path);
+        }
+    }
+
+    internal static ServerOptions BuildServerOptions(MupdateSettings settings, CommandLine line)
+    {
+        var commandMax = settings.CommandMax;
+        var limits = new ProtocolLimits(
+            MaxWord: (int)Math.Min(settings.MaxWord, commandMax),
+            MaxQuoted: (int)Math.Min(settings.MaxQuoted, commandMax),
+            MaxLiteral: (int)Math.Min(settings.MaxLiteral, commandMax),
+            MaxCommand: commandMax);
+        var listen = line.Listen.Count > 0
+            ? line.Listen
+            : [new IPEndPoint(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, settings.Port)];
+        return new ServerOptions
+        {
+            ServerName = settings.ServerName,
+            Listen = listen,
+            ConnectionsMax = settings.ConnectionsMax,
+            Limits = limits,
+            IdleTimeout = settings.IdleTimeout,
+            LoginTimeout = settings.LoginTimeout,
+            WriteTimeout = settings.WriteTimeout,
+            FailedLoginPause = settings.FailedLoginPause,
+            StreamQueueMax = settings.StreamQueueMax,
+            ImplementationVersion = Version,
+        };
+    }
+
+    /// <summary>Completes on the first SIGTERM or SIGINT (Ctrl+C).</summary>
+    private sealed class StopSignal : IDisposable
+    {
+        private readonly TaskCompletionSource<string> _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly PosixSignalRegistration _term;
+        private readonly PosixSignalRegistration _interrupt;
+
+        public StopSignal()
+        {
+            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
+        }
+
+        public Task<string> WaitAsync() => _signal.Task;
+
+        public void Dispose()
+        {
+            _term.Dispose();
+            _interrupt.Dispose();
+        }
+
+        private void Handle(PosixSignalContext context)
+        {
+            // Cancel the runtime's default handling (exit at once) so the server can say BYE first.
+            context.Cancel = true;
+            _signal.TrySetResult(context.Signal.ToString());
+        }
+    }
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Starting mupdate-dotnet {Version} as {Role} with {ConfigFile}: {Settings}")]
+    private static partial void LogStarting(ILogger logger, string version, ServerRole role, string configFile, string settings);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Ready on {EndPoints} at revision {Revision}")]
+    private static partial void LogReady(ILogger logger, string endPoints, long revision);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Received {Signal}; stopping")]
+    private static partial void LogStopping(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Stopped")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "admins is empty in {ConfigFile}: nobody can log in, because only admins may")]
+    private static partial void LogNoAdmins(ILogger logger, string configFile);
+
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "No user in admins has credentials in {Path}; add one with: mupdate passwd -C <imapd.conf> add <user>")]
+    private static partial void LogNoAdminCredentials(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Reloaded credentials from {Path}: {Count} users")]
+    private static partial void LogCredentialsReloaded(ILogger logger, string path, int count);
+
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Reloading credentials from {Path} failed, keeping the previous ones: {Reason}")]
+    private static partial void LogCredentialsReloadFailed(ILogger logger, string path, string reason);
+}
+
+/// <summary>The standard streams the program uses, replaceable in tests.</summary>
+public sealed record ProgramConsole(TextReader In, TextWriter Out, TextWriter Error, bool InputIsTerminal)
+{
+    public static ProgramConsole System { get; } =
+        new(Console.In, Console.Out, Console.Error, !Console.IsInputRedirected);
+}
