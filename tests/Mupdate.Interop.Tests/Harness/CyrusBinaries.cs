@@ -12,16 +12,24 @@ public static class CyrusBinaries
     public const string CyrusUser = "cyrus";
     public const string CyrusGroup = "mail";
 
-    public const string BinDirectory = "/usr/lib/cyrus/bin";
+    /// <summary>Overrides the directory of master, mupdate, mupdatetest and ctl_mboxlist.</summary>
+    public const string BinDirectoryVariable = "MUPDATE_CYRUS_BIN";
+
+    /// <summary>
+    /// Where the Cyrus daemons and tools are: <c>MUPDATE_CYRUS_BIN</c> if set, else the first of
+    /// /usr/lib/cyrus/bin (Debian), /usr/libexec/cyrus-imapd and /usr/lib/cyrus-imapd that has a
+    /// master(8).
+    /// </summary>
+    public static readonly string BinDirectory = LocateBinDirectory();
 
     public static readonly string Master = Path.Combine(BinDirectory, "master");
     public static readonly string Mupdate = Path.Combine(BinDirectory, "mupdate");
     public static readonly string Mupdatetest = Path.Combine(BinDirectory, "mupdatetest");
     public static readonly string CtlMboxlist = Path.Combine(BinDirectory, "ctl_mboxlist");
-    public static readonly string SaslPasswd2 = "/usr/sbin/saslpasswd2";
-    public static readonly string SetPriv = "/usr/bin/setpriv";
-    public static readonly string SetSid = "/usr/bin/setsid";
-    public static readonly string Chown = "/bin/chown";
+    public static readonly string SaslPasswd2 = LocateOnPath("saslpasswd2", "/usr/sbin", "/usr/bin");
+    public static readonly string SetPriv = LocateOnPath("setpriv", "/usr/bin", "/bin");
+    public static readonly string SetSid = LocateOnPath("setsid", "/usr/bin", "/bin");
+    public static readonly string Chown = LocateOnPath("chown", "/bin", "/usr/bin");
 
     private static readonly Lazy<string?> s_missing = new(FindMissingPrerequisite);
 
@@ -63,7 +71,8 @@ public static class CyrusBinaries
         if (absent.Count > 0)
         {
             return "not found: " + string.Join(", ", absent)
-                + " (install the Debian packages cyrus-murder, cyrus-clients, sasl2-bin)";
+                + " (install the Debian packages cyrus-murder, cyrus-clients, sasl2-bin,"
+                + $" or set {BinDirectoryVariable} to the directory of master and mupdate)";
         }
 
         if (!AccountExists("/etc/passwd", CyrusUser) || !AccountExists("/etc/group", CyrusGroup))
@@ -72,6 +81,27 @@ public static class CyrusBinaries
         }
 
         return null;
+    }
+
+    private static string LocateBinDirectory()
+    {
+        if (Environment.GetEnvironmentVariable(BinDirectoryVariable) is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        string[] candidates = ["/usr/lib/cyrus/bin", "/usr/libexec/cyrus-imapd", "/usr/lib/cyrus-imapd"];
+        return candidates.FirstOrDefault(directory => File.Exists(Path.Combine(directory, "master"))) ?? candidates[0];
+    }
+
+    /// <summary>Returns the first existing <paramref name="name"/> in the given directories, then in PATH.</summary>
+    private static string LocateOnPath(string name, params string[] preferred)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH")?.Split(':', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return preferred.Concat(path)
+            .Select(directory => Path.Combine(directory, name))
+            .FirstOrDefault(File.Exists)
+            ?? Path.Combine(preferred[0], name);
     }
 
     private static bool AccountExists(string databasePath, string name) =>
