@@ -84,7 +84,8 @@ public sealed class MupdatetestLoginTests
         Assert.Equal(0, transcript.ExitCode);
         Assert.False(transcript.Authenticated);
         Assert.StartsWith("A01 NO", transcript.LoginReply, StringComparison.Ordinal);
-        Assert.Equal("BAD", transcript.Completion("F1").Keyword);
+        // Cyrus 3.6 refuses commands before login with BAD; RFC 3656 section 4 asks for NO, which ours sends.
+        Assert.Equal(master is OurMaster ? "NO" : "BAD", transcript.Completion("F1").Keyword);
         Assert.Empty(transcript.Entries("F1"));
     });
 
