@@ -32,7 +32,7 @@ public sealed partial class SqliteMailboxStore
             foreach (var pending in batch)
             {
                 var request = pending.Request;
-                var current = FindOn(_writer, transaction, request.Name);
+                var current = _commands.Find(transaction, request.Name);
                 var decision = WriteRules.Decide(request, current);
                 if (!decision.Changes)
                 {
@@ -110,9 +110,11 @@ public sealed partial class SqliteMailboxStore
         private readonly SqliteCommand _upsert;
         private readonly SqliteCommand _delete;
         private readonly SqliteCommand _revision;
+        private readonly SqliteCommand _find;
 
         public WriterCommands(SqliteConnection connection)
         {
+            _find = ReaderConnection.CreateFind(connection);
             _upsert = connection.CreateCommand();
             _upsert.CommandText = """
                 INSERT INTO mailboxes (sort_key, name, reserved, location, acl, revision)
@@ -142,6 +144,8 @@ public sealed partial class SqliteMailboxStore
             return (long)command.ExecuteScalar()!;
         }
 
+        public MailboxRecord? Find(SqliteTransaction transaction, string name) => ReaderConnection.Find(_find, transaction, name);
+
         public void Upsert(SqliteTransaction transaction, MailboxRecord record, long revision)
         {
             _upsert.Transaction = transaction;
@@ -170,6 +174,7 @@ public sealed partial class SqliteMailboxStore
 
         public void Dispose()
         {
+            _find.Dispose();
             _upsert.Dispose();
             _delete.Dispose();
             _revision.Dispose();

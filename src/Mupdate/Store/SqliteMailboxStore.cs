@@ -20,7 +20,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue;
     private readonly ChangeFeed _feed = new();
-    private readonly ConcurrentBag<SqliteConnection> _readers = new();
+    private readonly ConcurrentBag<ReaderConnection> _readers = new();
     private readonly SqliteConnection _writer;
     private readonly WriterCommands _commands;
     private readonly Thread _writerThread;
@@ -78,7 +78,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         var connection = RentReader();
         try
         {
-            return FindOn(connection, null, name);
+            return connection.Find(name);
         }
         finally
         {
@@ -123,22 +123,12 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         LogClosed(_logger, _path, Revision);
     }
 
-    internal static MailboxRecord? FindOn(SqliteConnection connection, SqliteTransaction? transaction, string name)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"SELECT {SqliteSchema.RecordColumns} FROM mailboxes WHERE sort_key = $key";
-        command.Parameters.AddWithValue("$key", MailboxOrder.SortKey(name));
-        using var reader = command.ExecuteReader();
-        return reader.Read() ? SqliteSchema.ReadRecord(reader, 0) : null;
-    }
-
     private long CountRecords()
     {
         var connection = RentReader();
         try
         {
-            using var command = connection.CreateCommand();
+            using var command = connection.Connection.CreateCommand();
             command.CommandText = "SELECT count(*) FROM mailboxes";
             return (long)command.ExecuteScalar()!;
         }
@@ -148,10 +138,10 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         }
     }
 
-    private SqliteConnection RentReader() =>
-        _readers.TryTake(out var connection) ? connection : SqliteSchema.OpenReader(_path);
+    private ReaderConnection RentReader() =>
+        _readers.TryTake(out var connection) ? connection : new ReaderConnection(_path);
 
-    private void ReturnReader(SqliteConnection connection)
+    private void ReturnReader(ReaderConnection connection)
     {
         // A handful of idle connections cover the usual concurrency; more are closed, not kept.
         const int maxIdleReaders = 16;
@@ -180,13 +170,16 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     private sealed class Snapshot : IMailboxSnapshot
     {
         private readonly SqliteMailboxStore _store;
+        private readonly ReaderConnection _reader;
         private readonly SqliteConnection _connection;
         private readonly SqliteTransaction _transaction;
         private bool _disposed;
 
-        public Snapshot(SqliteMailboxStore store, SqliteConnection connection)
+        public Snapshot(SqliteMailboxStore store, ReaderConnection reader)
         {
             _store = store;
+            _reader = reader;
+            var connection = reader.Connection;
             _connection = connection;
             _transaction = connection.BeginTransaction(deferred: true);
 
@@ -200,7 +193,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
 
         public long Revision { get; }
 
-        public MailboxRecord? Find(string name) => FindOn(_connection, _transaction, name);
+        public MailboxRecord? Find(string name) => _reader.Find(name, _transaction);
 
         public IEnumerable<MailboxRecord> List(string? locationPrefix = null)
         {
@@ -233,7 +226,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
 
             _disposed = true;
             _transaction.Dispose();
-            _store.ReturnReader(_connection);
+            _store.ReturnReader(_reader);
         }
     }
 
