@@ -56,6 +56,14 @@ internal static class SqliteSchema
                     $"{path} has schema version {version}, newer than this program's {Version}; run the newer mupdate or restore a backup");
             }
 
+            // Every database this program creates gets its tables and version 1 in one transaction,
+            // so tables at version 0 belong to another program: refuse rather than mix with them.
+            if (version == 0 && Scalar(connection, "SELECT name FROM sqlite_master WHERE type = 'table' LIMIT 1") is string table)
+            {
+                throw new InvalidDataException(
+                    $"{path} is not a mupdate database (it has a table '{table}' but no mupdate schema version); point mupdate_database at a new file");
+            }
+
             using (var transaction = connection.BeginTransaction())
             {
                 using var create = connection.CreateCommand();
