@@ -113,15 +113,21 @@ public sealed class MupdateServerProcess : IAsyncDisposable, IDiagnosticsSource
     /// Starts <c>mupdate -C imapd.conf ROLE --listen 127.0.0.1:PORT</c> and waits up to 30 s for its
     /// banner. <paramref name="roleArguments"/> defaults to <c>-m</c>.
     /// </summary>
-    public async Task StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? roleArguments = null)
+    public Task StartAsync(CancellationToken cancellationToken, IReadOnlyList<string>? roleArguments = null) =>
+        StartProgramAsync(["-C", ConfigPath, .. roleArguments ?? ["-m"], "--listen", $"{Host}:{Port}"], cancellationToken);
+
+    /// <summary>
+    /// Starts <c>mupdate ARGUMENTS</c> in the directory and waits up to 30 s for a banner on
+    /// <see cref="Port"/>, so the arguments must make it listen there.
+    /// </summary>
+    public async Task StartProgramAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         if (Process is { HasExited: false } running)
         {
             throw new InvalidOperationException($"the server is still running as PID {running.Pid}");
         }
 
-        var process = MupdateExecutable.Start(
-            ["-C", ConfigPath, .. roleArguments ?? ["-m"], "--listen", $"{Host}:{Port}"], Directory, LogPath);
+        var process = MupdateExecutable.Start(arguments, Directory, LogPath);
         _runs.Add(process);
         Banner = await BannerWaiter
             .WaitAsync(Host, Port, process, TimeSpan.FromSeconds(30), CollectDiagnostics, cancellationToken)
