@@ -5,7 +5,7 @@ using Mupdate.Interop.Tests.Harness;
 
 namespace Mupdate.Interop.Tests.ProcessLevel;
 
-/// <summary>SIGTERM to the running program: every client is told, and the process exits 0.</summary>
+/// <summary>SIGTERM to the running program: every client gets a BYE, and the process exits 0.</summary>
 public sealed class ShutdownTests
 {
     private const string ShutdownBye = "* BYE \"server shutting down\"";
