@@ -8,12 +8,11 @@ using Mupdate.Interop.Tests.Harness;
 namespace Mupdate.Interop.Tests.ProcessLevel;
 
 /// <summary>
-/// SIGKILL in the middle of concurrent writes, then a restart on the same directory: every write
-/// that got OK survives, and no write is half applied.
+/// SIGKILL (and, last, SIGTERM) in the middle of concurrent writes, then a restart on the same
+/// directory: every write that got OK survives, and no write is half applied.
 /// </summary>
 public sealed class RestartDurabilityTests
 {
-    private const int Rounds = 3;
     private const int Workers = 8;
     private const int NamesPerWorker = 25;
 
@@ -24,8 +23,11 @@ public sealed class RestartDurabilityTests
     /// </summary>
     private const int MinAcknowledgedPerRound = 50;
 
+    /// <summary>How each round stops the server: three crashes, then one clean stop.</summary>
+    private static readonly int[] s_stopSignals = [Posix.SigKill, Posix.SigKill, Posix.SigKill, Posix.SigTerm];
+
     [Fact(Timeout = 120_000)]
-    public Task KillKeepsAcknowledgedWrites() => InteropSession.RunWithoutCyrusAsync(async session =>
+    public Task RestartKeepsAcknowledgedWrites() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var cancellationToken = session.CancellationToken;
         var seed = Random.Shared.Next();
@@ -43,25 +45,34 @@ public sealed class RestartDurabilityTests
         session.AddDiagnostics("names with a write in flight", () => DescribeInFlight(histories));
         var sequence = 0L;
 
-        for (var round = 1; round <= Rounds; round++)
+        for (var round = 1; round <= s_stopSignals.Length; round++)
         {
+            var signal = s_stopSignals[round - 1];
+            var signalName = signal == Posix.SigKill ? "SIGKILL" : "SIGTERM";
             var load = await session.TimeAsync(
-                $"round {round}: load and SIGKILL",
-                () => LoadAndKillAsync(server, histories, random, () => Interlocked.Increment(ref sequence), cancellationToken));
+                $"round {round}: load and {signalName}",
+                () => LoadAndStopAsync(
+                    server, histories, random, () => Interlocked.Increment(ref sequence), signal, cancellationToken));
             session.Record(
-                $"round {round}: {load.Acknowledged} OKs, {load.InFlight} writes in flight at SIGKILL "
-                + $"after {load.KilledAfter.TotalMilliseconds:F0} ms");
+                $"round {round}: {load.Acknowledged} OKs, {load.InFlight} writes in flight at {signalName} "
+                + $"after {load.StoppedAfter.TotalMilliseconds:F0} ms");
             Assert.Empty(load.Rejections);
             Assert.Empty(load.EarlyFailures);
             Assert.True(
                 load.Acknowledged >= MinAcknowledgedPerRound,
-                $"round {round} collected only {load.Acknowledged} OKs before the kill");
-            Assert.Equal(137, server.Process!.ExitCode);
+                $"round {round} collected only {load.Acknowledged} OKs before {signalName}");
+            Assert.Equal(signal == Posix.SigKill ? 137 : 0, server.Process!.ExitCode);
 
             await session.TimeAsync($"round {round}: restart", () => server.StartAsync(cancellationToken));
             var applied = await session.TimeAsync(
                 $"round {round}: check", () => CheckAndSettleAsync(server, histories, cancellationToken));
             session.Record($"round {round}: {applied} of {load.InFlight} writes without a reply were applied");
+            if (signal == Posix.SigTerm)
+            {
+                // A clean stop finishes the command a session runs and answers it before the BYE, so a
+                // write that got BYE instead of a reply was never read.
+                Assert.Equal(0, applied);
+            }
         }
     });
 
@@ -72,14 +83,15 @@ public sealed class RestartDurabilityTests
     }
 
     /// <summary>
-    /// Connects every worker, lets them write for 300 to 800 ms and sends SIGKILL while they still
-    /// write. Each worker then ends on its lost connection.
+    /// Connects every worker, lets them write for 300 to 800 ms and sends <paramref name="signal"/>
+    /// while they still write. Each worker then ends on its BYE or lost connection.
     /// </summary>
-    private static async Task<LoadResult> LoadAndKillAsync(
+    private static async Task<LoadResult> LoadAndStopAsync(
         MupdateServerProcess server,
         List<IReadOnlyList<NameHistory>> histories,
         Random random,
         Func<long> nextSequence,
+        int signal,
         CancellationToken cancellationToken)
     {
         var clients = new List<MupdateClient>();
@@ -92,17 +104,25 @@ public sealed class RestartDurabilityTests
             }
 
             var result = new LoadResult();
-            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var workers = histories
                 .Select((names, worker) => Task.Run(() => RunWorkerAsync(
-                    clients[worker], names, new Random(random.Next()), nextSequence, result, killed.Task, cancellationToken)))
+                    clients[worker], names, new Random(random.Next()), nextSequence, result, stopping.Task, cancellationToken)))
                 .ToList();
 
             var stopwatch = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 800)), cancellationToken);
-            killed.SetResult();
-            await server.KillAsync();
-            result.KilledAfter = stopwatch.Elapsed;
+            stopping.SetResult();
+            if (signal == Posix.SigKill)
+            {
+                await server.KillAsync();
+            }
+            else
+            {
+                Assert.NotNull(await server.TerminateAsync(TimeSpan.FromSeconds(10)));
+            }
+
+            result.StoppedAfter = stopwatch.Elapsed;
             await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             result.InFlight = histories.Sum(names => names.Count(history => history.InFlight is not null));
             return result;
@@ -116,14 +136,14 @@ public sealed class RestartDurabilityTests
         }
     }
 
-    /// <summary>Writes random names of its own, one command at a time, until the connection is lost.</summary>
+    /// <summary>Writes random names of its own, one command at a time, until a BYE or the connection is lost.</summary>
     private static async Task RunWorkerAsync(
         MupdateClient client,
         IReadOnlyList<NameHistory> names,
         Random random,
         Func<long> nextSequence,
         LoadResult result,
-        Task killed,
+        Task stopping,
         CancellationToken cancellationToken)
     {
         while (true)
@@ -135,6 +155,12 @@ public sealed class RestartDurabilityTests
             {
                 await write.SendAsync(client, cancellationToken);
             }
+            catch (MupdateCommandException ex) when (ex.Status == "BYE")
+            {
+                // The server shuts down: the write got no reply, as after a lost connection.
+                ReportEnd(result, write, stopping, ex);
+                return;
+            }
             catch (MupdateCommandException ex)
             {
                 // A NO or BAD is final: nothing was written, although the model expected the master to accept it.
@@ -144,16 +170,20 @@ public sealed class RestartDurabilityTests
             }
             catch (Exception ex) when (ex is IOException or SocketException or MupdateProtocolException or ObjectDisposedException)
             {
-                if (!killed.IsCompleted)
-                {
-                    result.EarlyFailures.Add($"{write}: connection lost before the kill: {ex.Message}");
-                }
-
+                ReportEnd(result, write, stopping, ex);
                 return;
             }
 
             history.Acknowledge(write);
             Interlocked.Increment(ref result.AcknowledgedCount);
+        }
+    }
+
+    private static void ReportEnd(LoadResult result, MailboxWrite write, Task stopping, Exception ex)
+    {
+        if (!stopping.IsCompleted)
+        {
+            result.EarlyFailures.Add($"{write}: the connection ended before the server was stopped: {ex.Message}");
         }
     }
 
@@ -220,7 +250,7 @@ public sealed class RestartDurabilityTests
 
         public int InFlight { get; set; }
 
-        public TimeSpan KilledAfter { get; set; }
+        public TimeSpan StoppedAfter { get; set; }
 
         public ConcurrentBag<string> Rejections { get; } = [];
 
