@@ -69,7 +69,7 @@ public sealed class RestartDurabilityTests
             session.Record($"round {round}: {applied} of {load.InFlight} writes without a reply were applied");
             if (signal == Posix.SigTerm)
             {
-                // A clean stop finishes the command a session runs and answers it before the BYE, so a
+                // A clean stop finishes the command a session runs and replies to it before the BYE, so a
                 // write that got BYE instead of a reply was never read.
                 Assert.Equal(0, applied);
             }
