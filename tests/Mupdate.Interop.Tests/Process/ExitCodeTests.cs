@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
 using Mupdate.Interop.Tests.Harness;
 
 // Not "...Tests.Process": a namespace of that name would hide System.Diagnostics.Process in the harness.
@@ -215,9 +216,33 @@ public sealed class ExitCodeTests
         Assert.Contains($"cannot open the database {database}", result.Stderr, StringComparison.Ordinal);
     });
 
+    [Fact(Timeout = 60_000)]
+    public Task ForeignSchemaDatabaseExits74() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        // An SQLite file of another program that happens to have a "mailboxes" table, at user_version 0.
+        var server = await session.CreateServerAsync(s_noAdmin);
+        var database = Path.Combine(server.ConfigDirectory, "mupdate.sqlite3");
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = database,
+            Pooling = false,
+        }.ToString()))
+        {
+            connection.Open();
+            using var create = connection.CreateCommand();
+            create.CommandText = "CREATE TABLE mailboxes (id INTEGER PRIMARY KEY, title TEXT)";
+            create.ExecuteNonQuery();
+        }
+
+        var result = await RunServerAsync(session, server, "-m");
+
+        Assert.Equal(74, result.ExitCode);
+        Assert.Contains($"cannot open the database {database}", result.Stderr, StringComparison.Ordinal);
+    });
+
     /// <summary>
     /// Runs the server with <c>-C imapd.conf ROLE --listen 127.0.0.1:PORT</c> as a tool, for cases
-    /// where it must exit by itself. If it serves instead, the 20 s timeout kills it and fails the test.
+    /// where it must exit by itself. If it serves instead, the 10 s timeout kills it and fails the test.
     /// </summary>
     private static async Task<ToolResult> RunServerAsync(
         InteropSession session, MupdateServerProcess server, params string[] roleArguments)
@@ -225,6 +250,6 @@ public sealed class ExitCodeTests
         string[] arguments = ["-C", server.ConfigPath, .. roleArguments, "--listen", $"{server.Host}:{server.Port}"];
         return await session.TimeAsync(
             "mupdate " + string.Join(' ', roleArguments),
-            () => server.RunToolAsync(arguments, null, session.CancellationToken, TimeSpan.FromSeconds(20)));
+            () => server.RunToolAsync(arguments, null, session.CancellationToken, TimeSpan.FromSeconds(10)));
     }
 }
