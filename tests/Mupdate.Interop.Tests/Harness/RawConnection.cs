@@ -21,9 +21,23 @@ public sealed class RawConnection : IAsyncDisposable
         _reader = new StreamReader(_stream, Encoding.UTF8);
     }
 
-    public static async Task<RawConnection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to <paramref name="host"/>:<paramref name="port"/>. A small
+    /// <paramref name="receiveBufferSize"/> (bytes, set before the connect so that it limits the TCP
+    /// window) makes the server's writes block sooner when this side does not read.
+    /// </summary>
+    /// <summary>The local port of the connection, which is the remote port on the server's side.</summary>
+    public int LocalPort => ((System.Net.IPEndPoint)_tcp.Client.LocalEndPoint!).Port;
+
+    public static async Task<RawConnection> ConnectAsync(
+        string host, int port, CancellationToken cancellationToken, int? receiveBufferSize = null)
     {
         var tcp = new TcpClient { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            tcp.ReceiveBufferSize = size;
+        }
+
         try
         {
             await tcp.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);

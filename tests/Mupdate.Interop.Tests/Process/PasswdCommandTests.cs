@@ -141,20 +141,11 @@ public sealed class PasswdCommandTests
         }
     }
 
-    private static async Task WaitForLoginAsync(
-        MupdateServerProcess server, string user, string password, bool expected, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + s_reloadTimeout;
-        while (await CanLogInAsync(server, user, password, cancellationToken) != expected)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail(
-                    $"login as {user} still {(expected ? "fails" : "succeeds")} {s_reloadTimeout.TotalSeconds:F0} s "
-                    + "after mupdate passwd changed the credential file");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
-        }
-    }
+    private static Task WaitForLoginAsync(
+        MupdateServerProcess server, string user, string password, bool expected, CancellationToken cancellationToken) =>
+        Poll.UntilAsync(
+            async () => await CanLogInAsync(server, user, password, cancellationToken) == expected,
+            $"login as {user} {(expected ? "succeeds" : "fails")} after mupdate passwd changed the credential file",
+            s_reloadTimeout,
+            cancellationToken);
 }

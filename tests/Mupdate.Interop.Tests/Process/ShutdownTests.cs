@@ -67,4 +67,29 @@ public sealed class ShutdownTests
         using var late = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(server.Host, server.Port, cancellationToken).AsTask());
     });
+
+    [Fact(Timeout = 60_000)]
+    public Task SigtermClosesStuckClientAfterGrace() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync();
+        await session.TimeAsync("start", () => server.StartAsync(cancellationToken));
+
+        await using var stuck = await StuckReader.ConnectAsync(server, cancellationToken);
+        await session.TimeAsync("flood the stuck stream", () => StuckReader.FloodAsync(server, cancellationToken));
+
+        var stopwatch = Stopwatch.StartNew();
+        var exitCode = await session.TimeAsync(
+            "SIGTERM until exit", () => server.TerminateAsync(TimeSpan.FromSeconds(15)));
+        session.Record($"exited after {stopwatch.Elapsed.TotalSeconds:F3} s");
+        Assert.True(exitCode is not null, "the server did not exit within 15 s of SIGTERM with a client that does not read");
+        Assert.Equal(0, exitCode);
+        Assert.True(
+            stopwatch.Elapsed < TimeSpan.FromSeconds(10),
+            $"exit took {stopwatch.Elapsed.TotalSeconds:F1} s, more than the 5 s shutdown grace allows");
+
+        var log = server.Process!.Output;
+        Assert.Contains("1 sessions did not close within 5 s; their sockets were closed", log, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)\] Stopped$", log);
+    });
 }
