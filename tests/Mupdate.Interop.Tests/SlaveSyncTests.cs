@@ -19,7 +19,8 @@ public sealed class SlaveSyncTests
         var master = await session.StartMasterAsync();
         var seed = BuildSeed(MailboxCount);
         await session.TimeAsync(
-            $"seed {MailboxCount} entries ({MupdateSeeder.Connections} connections)", () => master.SeedAsync(seed, cancellationToken));
+            $"seed {MailboxCount} entries ({MupdateSeeder.Connections} connections)",
+            () => master.SeedAsync(seed, cancellationToken));
 
         var slave = session.Track(
             await session.TimeAsync("start slave and wait for its first full sync", () => CyrusInstance.StartSlaveAsync(

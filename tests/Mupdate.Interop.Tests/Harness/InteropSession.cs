@@ -31,7 +31,10 @@ public sealed class InteropSession
     /// </summary>
     public CancellationToken CancellationToken { get; private init; }
 
-    /// <summary>Runs a test that needs the Cyrus 3.6 tools: it skips (or fails, see <see cref="CyrusBinaries"/>) without them.</summary>
+    /// <summary>
+    /// Runs a test that needs the Cyrus 3.6 tools: without them it skips, or fails when
+    /// <see cref="CyrusBinaries.RequireVariable"/> is set.
+    /// </summary>
     public static Task RunAsync(Func<InteropSession, Task> body)
     {
         CyrusBinaries.RequireOrSkip();
@@ -82,7 +85,10 @@ public sealed class InteropSession
         return Track(master, "master under test: " + master.DisplayName);
     }
 
-    /// <summary>Lays out our server's directory (see <see cref="MupdateServerProcess"/>) and tracks it. It starts nothing.</summary>
+    /// <summary>
+    /// Lays out our server's directory (see <see cref="MupdateServerProcess"/>) and tracks it. It
+    /// starts nothing.
+    /// </summary>
     public async Task<MupdateServerProcess> CreateServerAsync(ServerProcessOptions? options = null)
     {
         var server = await TimeAsync(

@@ -8,10 +8,15 @@ public sealed record ServerProcessOptions
 {
     public string ServerName { get; init; } = "mupdate-ours.test";
 
-    /// <summary>Whether the directory goes under /tmp (a disk) instead of /dev/shm.</summary>
+    /// <summary>
+    /// Whether the directory goes under the system temp directory (TMPDIR, else /tmp, a disk here)
+    /// instead of /dev/shm.
+    /// </summary>
     public bool OnDisk { get; init; }
 
-    /// <summary>Whether <see cref="MupdateServerProcess.CreateAsync"/> adds the admin user with <c>mupdate passwd</c>.</summary>
+    /// <summary>
+    /// Whether <see cref="MupdateServerProcess.CreateAsync"/> adds the admin user with <c>mupdate passwd</c>.
+    /// </summary>
     public bool AddAdmin { get; init; } = true;
 
     /// <summary>Extra imapd.conf lines. A key given here replaces the harness's own line for it.</summary>
@@ -21,9 +26,9 @@ public sealed record ServerProcessOptions
 /// <summary>
 /// Our <c>mupdate</c> program with its state in one temp directory: <c>imapd.conf</c>,
 /// configdirectory <c>conf/</c> (database and credential file) and <c>server.log</c> (stdout and
-/// stderr of every run). The admin user is added with <c>mupdate passwd</c> before the first
-/// start. The server can be started again on the same directory after it stopped or was killed,
-/// and every process is stopped by its PID.
+/// stderr of every run). Unless told not to, it adds the admin user with <c>mupdate passwd</c>
+/// before the first start. The server can be started again on the same directory after it stopped
+/// or was killed, and every process is stopped by its PID.
 /// </summary>
 public sealed class MupdateServerProcess : IAsyncDisposable, IDiagnosticsSource
 {

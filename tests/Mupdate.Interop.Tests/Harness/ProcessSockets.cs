@@ -23,7 +23,12 @@ public static class ProcessSockets
         return File.ReadLines("/proc/net/tcp").Skip(1)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(fields => fields.Length > 9 && inodes.Contains(fields[9]))
-            .Any(fields => int.Parse(fields[2][(fields[2].IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)
-                == remotePort);
+            .Any(fields => RemotePort(fields[2]) == remotePort);
+    }
+
+    private static int RemotePort(string address)
+    {
+        var port = address[(address.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        return int.Parse(port, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
 }

@@ -62,7 +62,10 @@ public sealed class ConnectionLimitTests
             }
         }
 
-        Assert.Contains("connections open, the maximum (mupdate_connections_max)", File.ReadAllText(server.LogPath), StringComparison.Ordinal);
+        Assert.Contains(
+            "connections open, the maximum (mupdate_connections_max)",
+            File.ReadAllText(server.LogPath),
+            StringComparison.Ordinal);
     });
 
     /// <summary>Asserts that a new connection gets exactly <c>* BYE "Server Unable"</c> and then end of stream.</summary>

@@ -88,9 +88,9 @@ public sealed class ExitCodeTests
     public Task MissingConfigDirectoryOptionExits78() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var server = await session.CreateServerAsync(s_noAdmin);
+        var lines = File.ReadAllLines(server.ConfigPath);
         File.WriteAllLines(
-            server.ConfigPath,
-            File.ReadAllLines(server.ConfigPath).Where(line => !line.StartsWith("configdirectory:", StringComparison.Ordinal)));
+            server.ConfigPath, lines.Where(line => !line.StartsWith("configdirectory:", StringComparison.Ordinal)));
 
         var result = await RunServerAsync(session, server, "-m");
 

@@ -105,10 +105,16 @@ public sealed class RestartDurabilityTests
 
             var result = new LoadResult();
             var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var workers = histories
-                .Select((names, worker) => Task.Run(() => RunWorkerAsync(
-                    clients[worker], names, new Random(random.Next()), nextSequence, result, stopping.Task, cancellationToken)))
-                .ToList();
+            var workers = new List<Task>();
+            for (var worker = 0; worker < histories.Count; worker++)
+            {
+                var client = clients[worker];
+                var names = histories[worker];
+                var workerRandom = new Random(random.Next());
+                workers.Add(Task.Run(() => RunWorkerAsync(
+                    client, names, workerRandom, nextSequence, result, stopping.Task, cancellationToken),
+                    cancellationToken));
+            }
 
             var stopwatch = Stopwatch.StartNew();
             await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 800)), cancellationToken);
@@ -168,7 +174,8 @@ public sealed class RestartDurabilityTests
                 history.InFlight = null;
                 continue;
             }
-            catch (Exception ex) when (ex is IOException or SocketException or MupdateProtocolException or ObjectDisposedException)
+            catch (Exception ex)
+                when (ex is IOException or SocketException or MupdateProtocolException or ObjectDisposedException)
             {
                 ReportEnd(result, write, stopping, ex);
                 return;

@@ -65,7 +65,8 @@ public sealed class ShutdownTests
         Assert.Matches(@"(?m)\] Stopped$", log);
 
         using var late = new TcpClient();
-        await Assert.ThrowsAsync<SocketException>(() => late.ConnectAsync(server.Host, server.Port, cancellationToken).AsTask());
+        await Assert.ThrowsAsync<SocketException>(
+            () => late.ConnectAsync(server.Host, server.Port, cancellationToken).AsTask());
     });
 
     [Fact(Timeout = 60_000)]

@@ -22,7 +22,8 @@ public sealed class SlowClientTests
         var process = server.Process!;
         Assert.True(
             ProcessSockets.HoldsConnectionTo(process.Pid, stuck.LocalPort),
-            $"no socket of PID {process.Pid} has remote port {stuck.LocalPort}, so the release check below would prove nothing");
+            $"no socket of PID {process.Pid} has remote port {stuck.LocalPort}, "
+            + "so the release check below would prove nothing");
         var id = Regex.Match(process.Output, @"Connection (\d+): mupdater started an UPDATE stream").Groups[1].Value;
         Assert.NotEqual("", id);
         await session.TimeAsync("wait for the stream to end", () => Poll.UntilAsync(
