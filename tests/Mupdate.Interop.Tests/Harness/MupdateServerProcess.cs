@@ -26,9 +26,9 @@ public sealed record ServerProcessOptions
 /// <summary>
 /// Our <c>mupdate</c> program with its state in one temp directory: <c>imapd.conf</c>,
 /// configdirectory <c>conf/</c> (database and credential file) and <c>server.log</c> (stdout and
-/// stderr of every run). Unless told not to, it adds the admin user with <c>mupdate passwd</c>
-/// before the first start. The server can be started again on the same directory after it stopped
-/// or was killed, and every process is stopped by its PID.
+/// stderr of every run). Unless <see cref="ServerProcessOptions.AddAdmin"/> is false, it adds the
+/// admin user with <c>mupdate passwd</c> before the first start. The server can be started again
+/// on the same directory after it stopped or was killed, and every process is stopped by its PID.
 /// </summary>
 public sealed class MupdateServerProcess : IAsyncDisposable, IDiagnosticsSource
 {
@@ -143,13 +143,14 @@ public sealed class MupdateServerProcess : IAsyncDisposable, IDiagnosticsSource
     public Task KillAsync() => RequireProcess().KillAsync();
 
     /// <summary>
-    /// Sends SIGTERM to the running server and returns its exit code, or null when it did not exit
-    /// within <paramref name="timeout"/> (it then keeps running until disposed).
+    /// Sends <paramref name="signal"/> (SIGTERM unless given) to the running server and returns its
+    /// exit code, or null when it did not exit within <paramref name="timeout"/> (it then keeps
+    /// running until disposed).
     /// </summary>
-    public async Task<int?> TerminateAsync(TimeSpan timeout)
+    public async Task<int?> TerminateAsync(TimeSpan timeout, int signal = Posix.SigTerm)
     {
         var process = RequireProcess();
-        process.Signal(Posix.SigTerm);
+        process.Signal(signal);
         return await process.WaitForExitAsync(timeout).ConfigureAwait(false) ? process.ExitCode : null;
     }
 

@@ -55,6 +55,23 @@ public sealed class ExitCodeTests
         Assert.Equal("", result.Stdout);
     });
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("--listen", "nonsense", "invalid --listen value 'nonsense'")]
+    [InlineData("--listen", "127.0.0.1:99999", "invalid port '99999'")]
+    [InlineData("--log-level", "loud", "invalid --log-level 'loud'")]
+    [InlineData("-m", "-C", "option -C needs a value")]
+    public Task InvalidArgumentExits64(string option, string value, string message) =>
+        InteropSession.RunWithoutCyrusAsync(async session =>
+        {
+            var server = await session.CreateServerAsync(s_noAdmin);
+
+            var result = await server.RunToolAsync([option, value], null, session.CancellationToken);
+
+            Assert.Equal(64, result.ExitCode);
+            Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+            Assert.Contains("usage: mupdate", result.Stderr, StringComparison.Ordinal);
+        });
+
     [Fact(Timeout = 60_000)]
     public Task MissingConfigFileExits78() => InteropSession.RunWithoutCyrusAsync(async session =>
     {

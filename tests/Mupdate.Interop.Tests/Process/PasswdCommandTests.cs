@@ -102,6 +102,86 @@ public sealed class PasswdCommandTests
         Assert.Contains("Reloaded credentials", server.Process.Output, StringComparison.Ordinal);
     });
 
+    [Fact(Timeout = 60_000)]
+    public Task ConcurrentAddsKeepEveryUser() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        // Two administrators adding users at the same moment: each passwd run reads the file, adds
+        // its user and writes the file back.
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync();
+        var users = Enumerable.Range(1, 8).Select(i => $"user{i}").ToList();
+
+        var results = await session.TimeAsync("8 concurrent passwd add", () => Task.WhenAll(users.Select(
+            user => PasswdAsync(server, ["add", user], FirstPassword, cancellationToken))));
+
+        Assert.All(results, result => Assert.Equal(0, result.ExitCode));
+        var list = await PasswdAsync(server, ["list"], null, cancellationToken);
+        Assert.Equal([.. users.Append(server.AdminUser).Order(StringComparer.Ordinal)], SortedLines(list.Stdout));
+    });
+
+    [Fact(Timeout = 60_000)]
+    public Task LoginsWorkWhilePasswdRewrites() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync(new ServerProcessOptions
+        {
+            ExtraConfig = new Dictionary<string, string> { ["admins"] = $"mupdater {User}" },
+        });
+        await session.TimeAsync("start", () => server.StartAsync(cancellationToken));
+
+        // The admin logs in again and again while passwd replaces the file ten times. Each login
+        // must see a whole file, the one before a change or the one after it.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var logins = 0;
+        var failures = new List<string>();
+        var loginLoop = Task.Run(
+            async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    if (!await CanLogInAsync(server, server.AdminUser, server.AdminPassword, cancellationToken))
+                    {
+                        failures.Add($"login {logins + 1} as {server.AdminUser} failed");
+                    }
+
+                    logins++;
+                }
+            },
+            cancellationToken);
+
+        await session.TimeAsync("10 passwd set", async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var password = i % 2 == 0 ? FirstPassword : SecondPassword;
+                Assert.Equal(0, (await PasswdAsync(server, ["set", User], password, cancellationToken)).ExitCode);
+                await Task.Delay(TimeSpan.FromMilliseconds(150), cancellationToken);
+            }
+        });
+        await stop.CancelAsync();
+        await loginLoop;
+
+        session.Record($"{logins} logins during the rewrites");
+        Assert.Empty(failures);
+        Assert.True(logins >= 10, $"only {logins} logins ran during the rewrites");
+        Assert.DoesNotContain("Reloading credentials", server.Process!.Output, StringComparison.Ordinal);
+        Assert.Contains("Reloaded credentials", server.Process.Output, StringComparison.Ordinal);
+        await WaitForLoginAsync(server, User, SecondPassword, expected: true, cancellationToken);
+    });
+
+    [Fact(Timeout = 60_000)]
+    public Task PasswdWithoutConfigExits78() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var server = await session.CreateServerAsync(new ServerProcessOptions { AddAdmin = false });
+        var missing = Path.Combine(server.Directory, "no-such-imapd.conf");
+
+        var result = await server.RunToolAsync(["passwd", "-C", missing, "list"], null, session.CancellationToken);
+
+        Assert.Equal(78, result.ExitCode);
+        Assert.Contains(missing, result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("-f FILE", result.Stderr, StringComparison.Ordinal);
+    });
+
     private static Task<ToolResult> PasswdAsync(
         MupdateServerProcess server, string[] arguments, string? password, CancellationToken cancellationToken) =>
         server.RunToolAsync(

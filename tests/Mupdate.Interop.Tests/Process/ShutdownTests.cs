@@ -70,6 +70,23 @@ public sealed class ShutdownTests
     });
 
     [Fact(Timeout = 60_000)]
+    public Task SigintStopsLikeSigterm() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync();
+        await session.TimeAsync("start", () => server.StartAsync(cancellationToken));
+        await using var loggedIn = await RawConnection.ConnectAsync(server.Host, server.Port, cancellationToken);
+        await loggedIn.ReadBannerAsync(s_lineTimeout, cancellationToken);
+        await loggedIn.LoginPlainAsync(server.AdminUser, server.AdminPassword, cancellationToken);
+
+        var exitCode = await server.TerminateAsync(s_exitTimeout, Posix.SigInt);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal([ShutdownBye], await loggedIn.ReadToEndAsync(s_lineTimeout, cancellationToken));
+        Assert.Contains("Received SIGINT; stopping", server.Process!.Output, StringComparison.Ordinal);
+    });
+
+    [Fact(Timeout = 60_000)]
     public Task SigtermClosesStuckClientAfterGrace() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var cancellationToken = session.CancellationToken;
