@@ -257,6 +257,25 @@ public sealed class ExitCodeTests
         Assert.Contains($"cannot open the database {database}", result.Stderr, StringComparison.Ordinal);
     });
 
+    [Fact(Timeout = 60_000)]
+    public Task SecondServerOnSameDirectoryExits() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        // Two masters on one database would each count revisions on their own and never stream the
+        // other's changes, so the second must refuse to start.
+        var server = await session.CreateServerAsync();
+        await session.TimeAsync("start the first", () => server.StartAsync(session.CancellationToken));
+        var database = Path.Combine(server.ConfigDirectory, "mupdate.sqlite3");
+        string[] arguments = ["-C", server.ConfigPath, "-m", "--listen", $"{server.Host}:{LoopbackPorts.Allocate()}"];
+
+        var second = await session.TimeAsync(
+            "run the second",
+            () => server.RunToolAsync(arguments, null, session.CancellationToken, TimeSpan.FromSeconds(10)));
+
+        Assert.NotEqual(0, second.ExitCode);
+        Assert.Contains(database, second.Stderr, StringComparison.Ordinal);
+        Assert.False(server.Process!.HasExited);
+    });
+
     /// <summary>
     /// Runs the server with <c>-C imapd.conf ROLE --listen 127.0.0.1:PORT</c> as a tool, for cases
     /// where it must exit by itself. If it serves instead, the 10 s timeout kills it and fails the test.
