@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Mupdate.Interop.Tests.Harness;
-using Mupdate.Interop.Tests.Harness.Wire;
 
 namespace Mupdate.Interop.Tests;
 
@@ -97,9 +96,10 @@ public sealed partial class BackendPushTests
     private static async Task<IReadOnlyList<MailboxEntry>> ListAllAsync(
         IMasterUnderTest master, CancellationToken cancellationToken)
     {
-        await using var client = await TestMupdateClient.ConnectAndLoginAsync(
+        await using var client = await MupdateLogin.ConnectAsync(
             master.Host, master.Port, master.AdminUser, master.AdminPassword, cancellationToken);
-        return await client.ListAsync(null, cancellationToken);
+        var records = await client.ListAsync(cancellationToken: cancellationToken);
+        return [.. records.Select(MailboxEntry.FromRecord)];
     }
 
     /// <summary>

@@ -48,12 +48,12 @@ public sealed class MupdatetestLoginTests
             transcript.Authenticated, $"mupdatetest did not log in with {mechanism}. Login reply: {transcript.LoginReply}");
         Assert.Equal(mechanism, transcript.Mechanism);
         Assert.StartsWith("A01 OK", transcript.LoginReply, StringComparison.Ordinal);
-        Assert.Equal("OK", transcript.Completion("F1").Keyword);
-        Assert.Equal("OK", transcript.Completion("F2").Keyword);
-        Assert.Equal("OK", transcript.Completion("F3").Keyword);
-        Assert.Equal("OK", transcript.Completion("F4").Keyword);
-        Assert.Equal("OK", transcript.Completion("L1").Keyword);
-        Assert.Equal("OK", transcript.Completion("L2").Keyword);
+        Assert.Equal("OK", transcript.Completion("F1").Word);
+        Assert.Equal("OK", transcript.Completion("F2").Word);
+        Assert.Equal("OK", transcript.Completion("F3").Word);
+        Assert.Equal("OK", transcript.Completion("F4").Word);
+        Assert.Equal("OK", transcript.Completion("L1").Word);
+        Assert.Equal("OK", transcript.Completion("L2").Word);
 
         Assert.Equal([s_alice], transcript.Entries("F1"));
         Assert.Equal([s_aliceSent], transcript.Entries("F2"));
@@ -85,7 +85,7 @@ public sealed class MupdatetestLoginTests
         Assert.False(transcript.Authenticated);
         Assert.StartsWith("A01 NO", transcript.LoginReply, StringComparison.Ordinal);
         // Cyrus 3.6 refuses commands before login with BAD; RFC 3656 section 4 asks for NO, which ours sends.
-        Assert.Equal(master is OurMaster ? "NO" : "BAD", transcript.Completion("F1").Keyword);
+        Assert.Equal(master is OurMaster ? "NO" : "BAD", transcript.Completion("F1").Word);
         Assert.Empty(transcript.Entries("F1"));
     });
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mupdate.Interop.Tests.Harness;
-using Mupdate.Interop.Tests.Harness.Wire;
+using Mupdate.Client;
 
 namespace Mupdate.Interop.Tests;
 
@@ -19,7 +19,8 @@ public sealed class SlaveSyncTests
         var master = await session.StartMasterAsync();
         var seed = BuildSeed(MailboxCount);
         await session.TimeAsync(
-            $"seed {MailboxCount} entries (pipelined)", () => master.SeedAsync(seed, cancellationToken));
+            $"seed {MailboxCount} entries ({MupdateSeeder.Connections} connections)",
+            () => master.SeedAsync(seed, cancellationToken));
 
         var slave = session.Track(
             await session.TimeAsync("start slave and wait for its first full sync", () => CyrusInstance.StartSlaveAsync(
@@ -49,12 +50,13 @@ public sealed class SlaveSyncTests
 
         await session.TimeAsync("ACTIVATE, DEACTIVATE, DELETE on the master", async () =>
         {
-            await using var admin = await TestMupdateClient.ConnectAndLoginAsync(
+            await using var admin = await MupdateLogin.ConnectAsync(
                 master.Host, master.Port, master.AdminUser, master.AdminPassword, cancellationToken);
-            await RequireOkAsync(admin, MupdateCommand.Activate("C1", added), cancellationToken);
-            var deactivate = MupdateCommand.Create("C2", "DEACTIVATE", deactivated.Name, deactivated.Location);
-            await RequireOkAsync(admin, deactivate, cancellationToken);
-            await RequireOkAsync(admin, MupdateCommand.Create("C3", "DELETE", deleted.Name), cancellationToken);
+            await RequireOkAsync($"ACTIVATE {added}", MupdateSeeder.WriteEntryAsync(admin, added, cancellationToken));
+            await RequireOkAsync(
+                $"DEACTIVATE {deactivated.Name}",
+                admin.DeactivateAsync(deactivated.Name, deactivated.Location, cancellationToken));
+            await RequireOkAsync($"DELETE {deleted.Name}", admin.DeleteAsync(deleted.Name, cancellationToken));
         });
 
         // A kick returns only after the slave's NOOP round trip, and the master flushes what it
@@ -64,15 +66,15 @@ public sealed class SlaveSyncTests
 
         await session.TimeAsync("FIND on the slave's listener", async () =>
         {
-            await using var reader = await TestMupdateClient.ConnectAndLoginAsync(
+            await using var reader = await MupdateLogin.ConnectAsync(
                 slave.Host, slave.Port!.Value, SlaveUser, SlavePassword, cancellationToken);
-            Assert.Equal(added, await reader.FindAsync(added.Name, cancellationToken));
+            Assert.Equal(added, await FindAsync(reader, added.Name, cancellationToken));
             Assert.Equal(
                 MailboxEntry.Reserved(deactivated.Name, deactivated.Location),
-                await reader.FindAsync(deactivated.Name, cancellationToken));
-            Assert.Null(await reader.FindAsync(deleted.Name, cancellationToken));
-            Assert.Equal(untouched, await reader.FindAsync(untouched.Name, cancellationToken));
-            Assert.Equal(seed[^1], await reader.FindAsync(seed[^1].Name, cancellationToken));
+                await FindAsync(reader, deactivated.Name, cancellationToken));
+            Assert.Null(await FindAsync(reader, deleted.Name, cancellationToken));
+            Assert.Equal(untouched, await FindAsync(reader, untouched.Name, cancellationToken));
+            Assert.Equal(seed[^1], await FindAsync(reader, seed[^1].Name, cancellationToken));
         });
     });
 
@@ -117,17 +119,17 @@ public sealed class SlaveSyncTests
 
         Assert.Contains("U01 UPDATE", clientLines);
 
-        await using var admin = await TestMupdateClient.ConnectAndLoginAsync(
+        await using var admin = await MupdateLogin.ConnectAsync(
             master.Host, master.Port, master.AdminUser, master.AdminPassword, cancellationToken);
         var added = MailboxEntry.Active("user.scram.after", "be1!default", MupdateAcl.Format(("scram", "lrs")));
-        await RequireOkAsync(admin, MupdateCommand.Activate("C1", added), cancellationToken);
+        await RequireOkAsync($"ACTIVATE {added}", MupdateSeeder.WriteEntryAsync(admin, added, cancellationToken));
         Assert.Equal("ok", await session.TimeAsync("kick the slave", () => slave.KickAsync(cancellationToken)));
         Assert.Contains(proxy.ClientLines(1), line => line.StartsWith("N0 NOOP", StringComparison.Ordinal));
 
-        await using var reader = await TestMupdateClient.ConnectAndLoginAsync(
+        await using var reader = await MupdateLogin.ConnectAsync(
             slave.Host, slave.Port!.Value, SlaveUser, SlavePassword, cancellationToken);
-        Assert.Equal(added, await reader.FindAsync(added.Name, cancellationToken));
-        Assert.Equal(seed[7], await reader.FindAsync(seed[7].Name, cancellationToken));
+        Assert.Equal(added, await FindAsync(reader, added.Name, cancellationToken));
+        Assert.Equal(seed[7], await FindAsync(reader, seed[7].Name, cancellationToken));
     });
 
     /// <summary>
@@ -191,10 +193,20 @@ public sealed class SlaveSyncTests
         return $"{dumped.MailboxType} {dumped.Server}!{dumped.Partition} [{acl}]";
     }
 
-    private static async Task RequireOkAsync(
-        TestMupdateClient client, MupdateCommand command, CancellationToken cancellationToken)
+    /// <summary>Awaits a write and fails the test, naming the command, when the master replies NO or BAD.</summary>
+    private static async Task RequireOkAsync(string command, Task write)
     {
-        var result = await client.ExecuteAsync(command, cancellationToken);
-        Assert.True(result.IsOk, $"master rejected {result}");
+        try
+        {
+            await write;
+        }
+        catch (MupdateCommandException ex)
+        {
+            Assert.Fail($"master rejected {command}: {ex.Status} \"{ex.Text}\"");
+        }
     }
+
+    private static async Task<MailboxEntry?> FindAsync(
+        MupdateClient client, string name, CancellationToken cancellationToken) =>
+        await client.FindAsync(name, cancellationToken) is { } record ? MailboxEntry.FromRecord(record) : null;
 }

@@ -19,6 +19,7 @@ public sealed class ChildProcess : IAsyncDisposable
     private readonly CancellationTokenSource _exited;
     private readonly string? _outputLogPath;
     private int _stopped;
+    private int? _exitCodeAfterStop;
 
     static ChildProcess()
     {
@@ -57,12 +58,13 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Whether the process was started through setsid(1) and so leads its own process group.</summary>
     public bool LeadsProcessGroup { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _exitCodeAfterStop is not null || _process.HasExited;
 
     /// <summary>Cancelled when the process exits, to abort waits that only make sense while it runs.</summary>
     public CancellationToken ExitedToken => _exited.Token;
 
-    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+    /// <summary>The exit code once the process has exited (128 + N after signal N), else null.</summary>
+    public int? ExitCode => _exitCodeAfterStop ?? (_process.HasExited ? _process.ExitCode : null);
 
     /// <summary>What the process wrote to stdout and stderr so far.</summary>
     public string Output
@@ -118,6 +120,40 @@ public sealed class ChildProcess : IAsyncDisposable
         return child;
     }
 
+    /// <summary>Sends <paramref name="signal"/> to this process only, unless it has exited.</summary>
+    public void Signal(int signal)
+    {
+        if (!_process.HasExited)
+        {
+            Posix.SignalProcess(Pid, signal);
+        }
+    }
+
+    /// <summary>Waits until the process exits and its output is read, and returns false on timeout.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends SIGKILL to this process and waits until it is gone, as a crash would leave it. The
+    /// object stays usable for <see cref="ExitCode"/> and <see cref="Output"/>.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        Signal(Posix.SigKill);
+        await _process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Sends SIGTERM (to the group if this process leads one), waits up to 5 s, then sends SIGKILL.
     /// Group members left after the leader exited get SIGKILL too.
@@ -153,6 +189,7 @@ public sealed class ChildProcess : IAsyncDisposable
         finally
         {
             s_running.TryRemove(Pid, out _);
+            _exitCodeAfterStop = _process.HasExited ? _process.ExitCode : -1;
             _process.Dispose();
         }
     }

@@ -31,9 +31,21 @@ public sealed class InteropSession
     /// </summary>
     public CancellationToken CancellationToken { get; private init; }
 
-    public static async Task RunAsync(Func<InteropSession, Task> body)
+    /// <summary>
+    /// Runs a test that needs the Cyrus 3.6 tools: without them it skips, or fails when
+    /// <see cref="CyrusBinaries.RequireVariable"/> is set.
+    /// </summary>
+    public static Task RunAsync(Func<InteropSession, Task> body)
     {
         CyrusBinaries.RequireOrSkip();
+        return RunBodyAsync(body);
+    }
+
+    /// <summary>Runs a test of our own program only, which needs no Cyrus tool and never skips.</summary>
+    public static Task RunWithoutCyrusAsync(Func<InteropSession, Task> body) => RunBodyAsync(body);
+
+    private static async Task RunBodyAsync(Func<InteropSession, Task> body)
+    {
         var context = TestContext.Current;
         var timeout = (context.Test as IXunitTest)?.Timeout ?? 0;
         var budget = timeout > 0
@@ -71,6 +83,19 @@ public sealed class InteropSession
         var master = await TimeAsync("start master", () => MasterUnderTest.StartAsync(CancellationToken))
             .ConfigureAwait(false);
         return Track(master, "master under test: " + master.DisplayName);
+    }
+
+    /// <summary>
+    /// Lays out our server's directory (see <see cref="MupdateServerProcess"/>) and tracks it. It
+    /// starts nothing.
+    /// </summary>
+    public async Task<MupdateServerProcess> CreateServerAsync(ServerProcessOptions? options = null)
+    {
+        var server = await TimeAsync(
+            "lay out our server",
+            () => MupdateServerProcess.CreateAsync(options ?? new ServerProcessOptions(), CancellationToken))
+            .ConfigureAwait(false);
+        return Track(server, "our server (mupdate.dll)");
     }
 
     /// <summary>Registers <paramref name="resource"/> for cleanup and, if it has logs, for failure messages.</summary>

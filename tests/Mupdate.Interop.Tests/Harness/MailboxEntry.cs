@@ -1,4 +1,5 @@
-using Mupdate.Interop.Tests.Harness.Wire;
+using Mupdate.Protocol;
+using Mupdate.Store;
 
 namespace Mupdate.Interop.Tests.Harness;
 
@@ -24,11 +25,18 @@ public sealed record MailboxEntry(string Name, string Location, string Acl, Mail
         new(name, location, "", MailboxEntryKind.Reserved);
 
     /// <summary>Converts a MAILBOX or RESERVE data response and throws on anything else.</summary>
-    public static MailboxEntry FromResponse(MupdateResponse response) => response switch
+    public static MailboxEntry FromResponse(ServerResponse response) => response switch
     {
-        { Keyword: "MAILBOX", Arguments: [var name, var location, var acl] } => Active(name, location, acl),
-        { Keyword: "RESERVE", Arguments: [var name, var location] } => Reserved(name, location),
+        { Word: "MAILBOX", Arguments: [var name, var location, var acl] } => Active(name, location, acl),
+        { Word: "RESERVE", Arguments: [var name, var location] } => Reserved(name, location),
         _ => throw new InvalidDataException($"not a MAILBOX or RESERVE response: {response}"),
+    };
+
+    /// <summary>Converts a record that the product's <c>MupdateClient</c> returned.</summary>
+    public static MailboxEntry FromRecord(MailboxRecord record) => record.Kind switch
+    {
+        MailboxKind.Active => Active(record.Name, record.Location, record.Acl),
+        _ => Reserved(record.Name, record.Location),
     };
 
     /// <summary>The ACL as id-to-rights pairs, in wire order.</summary>

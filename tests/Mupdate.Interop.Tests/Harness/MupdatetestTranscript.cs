@@ -1,5 +1,5 @@
 using System.Text;
-using Mupdate.Interop.Tests.Harness.Wire;
+using Mupdate.Protocol;
 
 namespace Mupdate.Interop.Tests.Harness;
 
@@ -17,16 +17,16 @@ public sealed record MupdatetestTranscript(
     string? Mechanism,
     string? LoginReply,
     bool Authenticated,
-    IReadOnlyList<MupdateResponse> Responses)
+    IReadOnlyList<ServerResponse> Responses)
 {
     /// <summary>The tagged OK / NO / BAD for <paramref name="tag"/>, or throws when there is none.</summary>
-    public MupdateResponse Completion(string tag) =>
-        Responses.FirstOrDefault(response => response.Tag == tag && response.IsCompletion)
+    public ServerResponse Completion(string tag) =>
+        Responses.FirstOrDefault(response => response.Tag == tag && response.Word is "OK" or "NO" or "BAD")
         ?? throw new InvalidDataException($"no tagged reply for {tag} in the mupdatetest output:\n{Describe()}");
 
     /// <summary>The MAILBOX and RESERVE data of <paramref name="tag"/>, in the order received.</summary>
     public IReadOnlyList<MailboxEntry> Entries(string tag) =>
-        [.. Responses.Where(response => response.Tag == tag && response.Keyword is "MAILBOX" or "RESERVE")
+        [.. Responses.Where(response => response.Tag == tag && response.Word is "MAILBOX" or "RESERVE")
             .Select(MailboxEntry.FromResponse)];
 
     public string Describe() =>
@@ -64,17 +64,28 @@ public sealed record MupdatetestTranscript(
             commandLine, exitCode, output, stderr, elapsed, banner, mechanism, loginReply, authenticated, responses);
     }
 
-    private static List<MupdateResponse> ParseResponses(List<string> serverLines)
+    /// <summary>
+    /// Parses the server lines with the product's response parser. Blank lines (mupdatetest
+    /// prints some) are dropped first, because a response needs a tag.
+    /// </summary>
+    private static List<ServerResponse> ParseResponses(List<string> serverLines)
     {
-        var text = string.Concat(serverLines.Select(line => line + "\r\n"));
-        var reader = new MupdateResponseReader(new MemoryStream(Encoding.UTF8.GetBytes(text)));
-        var responses = new List<MupdateResponse>();
-        while (reader.ReadAsync(CancellationToken.None).GetAwaiter().GetResult() is { } response)
+        var text = string.Concat(serverLines.Where(line => line.Length > 0).Select(line => line + "\r\n"));
+        var bytes = Encoding.UTF8.GetBytes(text);
+        var responses = new List<ServerResponse>();
+        var position = 0;
+        while (position < bytes.Length)
         {
-            if (response.Tag.Length > 0)
+            var consumed = ResponseParser.TryParse(bytes.AsSpan(position), bytes.Length, out var response);
+            if (consumed == 0 || response is null)
             {
-                responses.Add(response);
+                throw new InvalidDataException(
+                    $"incomplete server response at byte {position} of the mupdatetest output: "
+                    + Encoding.UTF8.GetString(bytes, position, bytes.Length - position));
             }
+
+            responses.Add(response);
+            position += consumed;
         }
 
         return responses;

@@ -5,6 +5,7 @@ namespace Mupdate.Interop.Tests.Harness;
 /// <summary>The few libc calls the harness needs to signal the processes and groups it started.</summary>
 internal static partial class Posix
 {
+    public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 

@@ -18,9 +18,10 @@ public sealed class TempDirectory : IDisposable
     private const int UnixSocketPathMax = 107;
     private const string SharedMemory = "/dev/shm";
 
-    public TempDirectory()
+    /// <summary>Creates the directory under <paramref name="root"/>, or under the default ROOT when null.</summary>
+    public TempDirectory(string? root = null)
     {
-        Path = CreateUnique(Root());
+        Path = CreateUnique(root ?? Root());
         var kickSocket = System.IO.Path.Combine(Path, "conf", "socket", "mupdate.target");
         if (kickSocket.Length > UnixSocketPathMax)
         {
@@ -32,6 +33,12 @@ public sealed class TempDirectory : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>
+    /// Creates the directory under the system temp directory (TMPDIR, else /tmp), for tests whose
+    /// point is what reaches the disk. NOTE: on a host where /tmp is tmpfs this is memory too.
+    /// </summary>
+    public static TempDirectory CreateOnDisk() => new(System.IO.Path.GetTempPath());
 
     public void Dispose()
     {
