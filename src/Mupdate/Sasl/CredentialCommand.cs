@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Mupdate.IO;
 
 namespace Mupdate.Sasl;
 
@@ -109,6 +110,15 @@ public static class CredentialCommand
             }
         }
 
+        // Concurrent runs would each read, change and rename the file, and all but the last change
+        // would be lost, so every run that writes holds the lock file from reading to renaming.
+        var lockFailure = ExitOk;
+        using var writeLock = invocation.Verb == "list" ? null : LockForWrite(context, out lockFailure);
+        if (lockFailure != ExitOk)
+        {
+            return lockFailure;
+        }
+
         CredentialFile file;
         try
         {
@@ -129,6 +139,25 @@ public static class CredentialCommand
             "delete" => Delete(file, user!, context),
             _ => Store(file, invocation.Verb, user!, invocation.Iterations, context),
         };
+    }
+
+    private static LockFile? LockForWrite(Context context, out int failure)
+    {
+        failure = ExitOk;
+        try
+        {
+            return LockFile.Acquire(context.Path + ".lock", TimeSpan.FromSeconds(30));
+        }
+        catch (DirectoryNotFoundException)
+        {
+            failure = context.Fail(ExitCannotCreate, $"cannot create credential file {context.Path}: its directory does not exist");
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            failure = context.Fail(ExitIOError, $"cannot lock credential file {context.Path}: {ex.Message}");
+            return null;
+        }
     }
 
     private static int List(CredentialFile file, Context context)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mupdate.IO;
 using Mupdate.Protocol;
 
 namespace Mupdate.Store;
@@ -24,12 +25,14 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     private readonly SqliteConnection _writer;
     private readonly WriterCommands _commands;
     private readonly Thread _writerThread;
+    private readonly LockFile _lock;
     private long _revision;
     private int _disposed;
 
-    private SqliteMailboxStore(string path, MailboxStoreOptions options, ILogger logger, SqliteConnection writer)
+    private SqliteMailboxStore(string path, MailboxStoreOptions options, ILogger logger, SqliteConnection writer, LockFile databaseLock)
     {
         _path = path;
+        _lock = databaseLock;
         _batchMax = options.CommitBatchMax;
         _logger = logger;
         _writer = writer;
@@ -52,8 +55,23 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     {
         options ??= new MailboxStoreOptions();
         logger ??= NullLogger.Instance;
-        var writer = SqliteSchema.OpenWriter(path);
-        var store = new SqliteMailboxStore(path, options, logger, writer);
+        // A second server on the same database would write it with its own revision counter, and
+        // neither's UPDATE streams would see the other's changes, so the second one stops here.
+        var databaseLock = LockFile.TryAcquire(path + ".lock", out var holder)
+            ?? throw new IOException(
+                $"the database is in use by another mupdate process (pid {holder ?? "unknown"}); stop it, or give this one its own mupdate_database");
+        SqliteConnection writer;
+        try
+        {
+            writer = SqliteSchema.OpenWriter(path);
+        }
+        catch
+        {
+            databaseLock.Dispose();
+            throw;
+        }
+
+        var store = new SqliteMailboxStore(path, options, logger, writer, databaseLock);
         var count = store.CountRecords();
         LogOpened(logger, path, store._revision, count);
         return store;
@@ -119,6 +137,8 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         {
             reader.Dispose();
         }
+
+        _lock.Dispose();
 
         LogClosed(_logger, _path, Revision);
     }
