@@ -60,7 +60,7 @@ public static partial class MupdateProgram
         {
             settings = LoadSettings(line.ConfigFile);
             role = RoleSelection.Decide(line, settings);
-            CheckStartable(settings, role);
+            CheckStartable(line, settings, role);
         }
         catch (ConfigurationException exception)
         {
@@ -133,12 +133,15 @@ public static partial class MupdateProgram
     internal static MupdateSettings LoadSettings(string configFile) =>
         MupdateSettings.Load(ImapdConfigReader.ReadFile(configFile));
 
-    private static void CheckStartable(MupdateSettings settings, ServerRole role)
+    private static void CheckStartable(CommandLine line, MupdateSettings settings, ServerRole role)
     {
         if (role == ServerRole.Slave)
         {
+            var why = line.MasterIfNamed
+                ? $"-a: mupdate_server {settings.MupdateServer} does not resolve to an address of this host, so this host would be a slave"
+                : "without -m this host would be a slave";
             throw new ConfigurationException(settings.ConfigFile,
-                "slave mode (mupdate without -m) is not implemented yet; run the master with -m");
+                $"{why}, and slave mode is not implemented yet; run the master with -m");
         }
 
         // Cyrus reads mupdate_config only when mupdate_server is set, and refuses a unified master.
