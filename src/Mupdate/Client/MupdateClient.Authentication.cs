@@ -11,7 +11,7 @@ public sealed partial class MupdateClient
     /// Logs in with <paramref name="mechanism"/>, or with the best mechanism both sides have
     /// (SCRAM-SHA-256, SCRAM-SHA-1, PLAIN). Challenges and responses are bare base64 lines, as RFC
     /// 3656 section 4.2 and Cyrus have them; the initial response goes as a <c>{n+}</c> literal.
-    /// Throws <see cref="MupdateAuthenticationException"/> when no mechanism fits or the server says NO.
+    /// Throws <see cref="MupdateAuthenticationException"/> when no mechanism fits or the server responds with NO.
     /// </summary>
     public async Task AuthenticateAsync(
         string authenticationId,
@@ -51,7 +51,7 @@ public sealed partial class MupdateClient
                     return;
                 }
 
-                throw new MupdateAuthenticationException($"login as {authenticationId} with {client.Name} refused by the server: {status.Word} \"{status.Text}\"");
+                throw new MupdateAuthenticationException($"login as {authenticationId} with {client.Name} rejected by the server: {status.Word} \"{status.Text}\"");
             }
 
             byte[] challenge;

@@ -121,7 +121,7 @@ public sealed partial class MupdateClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs a command whose only answer is a tagged status; NO and BAD throw.</summary>
+    /// <summary>Runs a command whose only response is a tagged status; NO and BAD throw.</summary>
     public async Task<ServerResponse> RunAsync(string command, IReadOnlyList<string> arguments, CancellationToken cancellationToken = default)
     {
         var tag = await SendAsync(command, arguments, cancellationToken).ConfigureAwait(false);

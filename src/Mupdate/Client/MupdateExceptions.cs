@@ -2,13 +2,13 @@ using Mupdate.Protocol;
 
 namespace Mupdate.Client;
 
-/// <summary>The server broke the protocol, closed the connection or did not answer in time.</summary>
+/// <summary>The server broke the protocol, closed the connection or did not respond in time.</summary>
 public class MupdateProtocolException(string message) : Exception(message);
 
-/// <summary>The server did not answer within the client's response timeout.</summary>
+/// <summary>The server did not respond within the client's response timeout.</summary>
 public sealed class MupdateTimeoutException(string message) : MupdateProtocolException(message);
 
-/// <summary>The server answered a command with NO or BAD (or ended the session with BYE).</summary>
+/// <summary>The server responded to a command with NO or BAD (or ended the session with BYE).</summary>
 public sealed class MupdateCommandException : Exception
 {
     public MupdateCommandException(ServerResponse response, string? context = null)

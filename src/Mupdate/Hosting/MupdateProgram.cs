@@ -247,7 +247,7 @@ public static partial class MupdateProgram
 
         private void Handle(PosixSignalContext context)
         {
-            // Cancel the runtime's default handling (exit at once) so the server can say BYE first.
+            // Cancel the runtime's default handling (exit at once) so the server can send BYE first.
             context.Cancel = true;
             _signal.TrySetResult(context.Signal.ToString());
         }

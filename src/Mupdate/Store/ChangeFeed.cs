@@ -1,8 +1,9 @@
 namespace Mupdate.Store;
 
 /// <summary>
-/// Fans committed changes out to subscribers. Publishing runs on the writer thread and never waits:
-/// a subscriber whose queue is full is dropped, and the others go on.
+/// Fans committed changes out to subscribers. Publishing runs on the writer thread and does not wait for
+/// subscribers, which only queue the change: a subscriber whose queue is full is dropped, and the
+/// others go on.
 /// </summary>
 internal sealed class ChangeFeed
 {

@@ -23,8 +23,8 @@ public interface IMailboxStore : IAsyncDisposable
     /// <summary>
     /// Registers <paramref name="subscriber"/> for every change published from now on, then opens a
     /// snapshot. Every change with a revision above the snapshot's reaches the subscriber, so the
-    /// snapshot followed by those changes loses nothing; changes at or below it may arrive too and
-    /// are to be skipped. Dispose the returned subscription to stop delivery.
+    /// snapshot followed by those changes loses nothing. Changes at or below the snapshot's revision
+    /// may arrive too, and the subscriber skips them. Dispose the returned subscription to stop delivery.
     /// </summary>
     IDisposable Subscribe(IChangeSubscriber subscriber, out IMailboxSnapshot snapshot);
 }

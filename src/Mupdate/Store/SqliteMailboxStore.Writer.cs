@@ -77,8 +77,8 @@ public sealed partial class SqliteMailboxStore
             return;
         }
 
-        // Publish before answering: once a writer sees OK, the change is already queued on every
-        // UPDATE stream, so a NOOP sent after that OK is answered after the change.
+        // Publish before completing the writes: once a writer sees OK, the change is already queued
+        // on every UPDATE stream, so the OK of a NOOP sent after that goes out after the change.
         foreach (var pending in batch)
         {
             if (pending.Change is { } change)

@@ -128,7 +128,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
             return;
         }
 
-        // Writes already queued are still committed and answered before the writer stops.
+        // Writes already queued are still committed and completed before the writer stops.
         _queue.Writer.TryComplete();
         await Task.Run(() => _writerThread.Join()).ConfigureAwait(false);
         _commands.Dispose();

@@ -76,7 +76,7 @@ internal static class SqliteSchema
             var mode = Scalar(connection, "PRAGMA journal_mode;") as string;
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidDataException($"{path}: SQLite refused WAL mode (journal_mode is {mode})");
+                throw new InvalidDataException($"{path}: SQLite did not switch to WAL mode (journal_mode is {mode})");
             }
 
             return connection;

@@ -4,7 +4,7 @@ namespace Mupdate.Store;
 
 /// <summary>
 /// The master's rules for each write, as a pure function of the request and the name's current
-/// record. They follow RFC 3656 section 4 and Cyrus 3.12.2's answers, except that an active mailbox
+/// record. They follow RFC 3656 section 4 and Cyrus 3.12.2's responses, except that an active mailbox
 /// is never demoted by RESERVE (Cyrus 3.6 demotes one reserved at the same location) and a missing
 /// name gets NO where Cyrus 3.6 crashes.
 /// </summary>
