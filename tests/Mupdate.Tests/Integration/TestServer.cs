@@ -116,6 +116,25 @@ internal sealed class TestServer : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Logs in, sends <c>U1 UPDATE</c> with the quoted <paramref name="hosts"/> and reads the dump up
+    /// to its OK, which it checks. Returns the connection and the dump's MAILBOX and RESERVE lines.
+    /// </summary>
+    public async Task<(RawConnection Connection, IReadOnlyList<WireResponse> Dump)> StreamRawAsync(
+        params string[] hosts)
+    {
+        var connection = await LoginRawAsync();
+        var arguments = string.Concat(hosts.Select(host => $" \"{host}\""));
+        await connection.SendAsync($"U1 UPDATE{arguments}\r\n");
+        var responses = await connection.ReadUntilTaggedStatusAsync("U1");
+        if (responses[^1].Text != "U1 OK \"streaming starts\"\r\n")
+        {
+            throw new InvalidOperationException($"UPDATE failed: {responses[^1].Text}");
+        }
+
+        return (connection, responses.Take(responses.Count - 1).ToArray());
+    }
+
     public async Task<MupdateClient> ConnectClientAsync()
     {
         var options = new MupdateClientOptions
