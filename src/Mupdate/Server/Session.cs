@@ -322,7 +322,16 @@ internal sealed partial class Session
         }
 
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException)
+        {
+            // Completing writes what is still buffered, which fails after the shutdown above when the
+            // session ended because the client stopped reading. That output is dropped.
+        }
+
         await _network.DisposeAsync().ConfigureAwait(false);
         // _closed stays undisposed: the server may still cancel it during shutdown, and without a
         // timer it holds nothing that needs releasing.
