@@ -173,7 +173,12 @@ internal sealed partial class Session
                         return "closed by client in the middle of a command";
                     }
 
-                    await FlushAsync().ConfigureAwait(false);
+                    // Once streaming, the pump is the connection's only writer and flushes by itself.
+                    if (_update is null)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
+
                     continue;
 
                 case ParseStatus.Continuation:

@@ -243,6 +243,64 @@ public sealed class UpdateStreamTests
         Assert.Equal(1, server.Store.SubscriberCount);
     }
 
+    [Fact(Timeout = 20_000)]
+    public async Task PartialCommandAfterRejectionKeepsStreamIntact()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (stream, _) = await server.StreamRawAsync();
+        await using var writer = await server.LoginClientAsync();
+        const int rounds = 2000;
+
+        // Each write ends with the start of the next command: the session queues the BAD for the
+        // stream's pump and then waits for the rest of the command, while the pump writes the BAD.
+        var typing = Task.Run(async () =>
+        {
+            await stream.SendAsync("B0 FIND \"x\"\r\nN");
+            for (var i = 0; i < rounds; i++)
+            {
+                await stream.SendAsync($"{i} NOOP\r\nB{i + 1} FIND \"x\"\r\nN");
+            }
+
+            await stream.SendAsync($"{rounds} NOOP\r\n");
+        });
+        var changes = Task.Run(async () =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                await writer.ActivateAsync($"user.r{i:000}", "be1!p", "");
+            }
+        });
+
+        var bad = 0;
+        var ok = 0;
+        var mailboxes = 0;
+        while (ok <= rounds || mailboxes < 200)
+        {
+            var response = (await stream.ReadResponseAsync()).Response;
+            switch (response.Word)
+            {
+                case "MAILBOX":
+                    Assert.Equal($"user.r{mailboxes:000}", response.Arguments[0]);
+                    mailboxes++;
+                    break;
+                case "BAD":
+                    Assert.Equal($"B{bad} BAD not legal when streaming", $"{response.Tag} {response.Word} {response.Text}");
+                    bad++;
+                    break;
+                default:
+                    Assert.Equal($"N{ok} OK Noop done", $"{response.Tag} {response.Word} {response.Text}");
+                    ok++;
+                    break;
+            }
+        }
+
+        await typing;
+        await changes;
+
+        Assert.Equal(rounds + 1, bad);
+        Assert.DoesNotContain(server.Logs.Entries, e => e.EventId == 2004);
+    }
+
     private static string Describe(MailboxRecord? record, string name) => record switch
     {
         null => $"DELETE {name}",
