@@ -117,9 +117,15 @@ internal sealed partial class Session
         {
             reason = $"client did not read for {Options.WriteTimeout.TotalSeconds:0} s (write timeout)";
         }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested && _shuttingDown)
+        {
+            // Shutdown cut a wait inside a command, such as the pause after a failed login.
+            await EndWithByeAsync(WireText.ShuttingDown).ConfigureAwait(false);
+            reason = "server shutting down";
+        }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
-            reason = _shuttingDown ? "server shutting down" : "closed";
+            reason = "closed";
         }
         catch (Exception exception)
         {
