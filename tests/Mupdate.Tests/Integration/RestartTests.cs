@@ -49,7 +49,7 @@ public sealed class RestartTests
             await Task.Delay(10);
         }
 
-        // Stop while every writer has a command in flight, then reopen on the same directory.
+        // Stop while the writers are still sending commands, then reopen on the same directory.
         await server.CloseAsync();
         await Task.WhenAll(writers);
         await server.RestartAsync();
