@@ -189,6 +189,14 @@ internal sealed class RawConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the connection with a TCP reset (linger 0), as when the client process dies.</summary>
+    public ValueTask ResetAsync()
+    {
+        _socket.LingerState = new LingerOption(true, 0);
+        _socket.Close();
+        return ValueTask.CompletedTask;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Task.CompletedTask;
