@@ -82,13 +82,9 @@ public sealed class AbruptClientTests
         }
 
         await writes;
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (server.Store.SubscriberCount > 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(20);
-        }
+        var unsubscribed = await TestServer.WaitUntilAsync(() => server.Store.SubscriberCount == 0, TimeSpan.FromSeconds(5));
 
-        Assert.Equal(0, server.Store.SubscriberCount);
+        Assert.True(unsubscribed, $"{server.Store.SubscriberCount} subscribers left");
         Assert.Equal(300, server.Store.Revision);
         Assert.DoesNotContain(server.Logs.Entries, e => e.Level >= LogLevel.Error);
     }
@@ -102,13 +98,9 @@ public sealed class AbruptClientTests
         await connection.SendAsync(string.Concat(Enumerable.Range(0, 50).Select(i => $"A{i} ACTIVATE \"user.r{i}\" \"be1!p\" \"\"\r\n")));
         await connection.ReadLineAsync();
         await connection.ResetAsync();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        while (server.Server.SessionCount > 0 && watch.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(20);
-        }
+        var closed = await TestServer.WaitUntilAsync(() => server.Server.SessionCount == 0, TimeSpan.FromSeconds(5));
 
-        Assert.Equal(0, server.Server.SessionCount);
+        Assert.True(closed, $"{server.Server.SessionCount} sessions left");
         Assert.NotNull(server.Store.Find("user.r0"));
         Assert.DoesNotContain(server.Logs.Entries, e => e.Level >= LogLevel.Error);
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -53,12 +52,7 @@ public sealed class FuzzTests
         var inputs = new ConcurrentQueue<byte[]>(Enumerable.Range(0, Inputs).Select(_ => NextInput(random)));
 
         var sent = await Task.WhenAll(Enumerable.Range(0, Workers).Select(w => Task.Run(() => RunWorkerAsync(server.Port, w, inputs))));
-        var drained = Stopwatch.StartNew();
-        while (server.Server.SessionCount > 0 && drained.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-
+        await TestServer.WaitUntilAsync(() => server.Server.SessionCount == 0, TimeSpan.FromSeconds(10));
         var leftOpen = server.Server.SessionCount;
         await using var client = await server.LoginClientAsync();
         await client.ActivateAsync("user.after.fuzz", "be3!p", "x\tlrs\t");

@@ -188,13 +188,8 @@ public sealed class LimitTests
         await using var other = await server.LoginRawAsync();
 
         await stuck.SendAsync("L1 LIST\r\n");
-        var watch = Stopwatch.StartNew();
-        while (!server.Logs.Entries.Any(IsWriteTimeoutClose) && watch.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            await Task.Delay(20);
-        }
-
-        var closedWithoutReading = server.Logs.Entries.Any(IsWriteTimeoutClose);
+        var closedWithoutReading = await TestServer.WaitUntilAsync(
+            () => server.Logs.Entries.Any(IsWriteTimeoutClose), TimeSpan.FromSeconds(5));
         await other.SendAsync("N1 NOOP\r\n");
 
         Assert.True(closedWithoutReading, "the session of the client that stopped reading is still open");

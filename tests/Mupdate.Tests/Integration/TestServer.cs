@@ -96,6 +96,23 @@ internal sealed class TestServer : IAsyncDisposable
     public static string PlainResponse(string user, string password, string authorizationId = "") =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes($"{authorizationId}\0{user}\0{password}"));
 
+    /// <summary>Polls <paramref name="condition"/> every 20 ms and returns whether it held within <paramref name="timeout"/>.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (watch.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
     public async Task<RawConnection> ConnectRawAsync(int? receiveBufferSize = null, bool readBanner = true)
     {
         var connection = await RawConnection.ConnectAsync(Port, receiveBufferSize);
