@@ -115,7 +115,8 @@ public sealed class AbruptClientTests
         await connection.ReadLineBytesAsync();
         await connection.SendAsync(new string('A', 30_000) + "\r\n");
         var refusal = await connection.ReadLineAsync();
-        await connection.SendAsync($"A2 AUTHENTICATE \"PLAIN\" \"{TestServer.PlainResponse(TestServer.AdminUser, TestServer.AdminPassword)}\"\r\n");
+        var plain = TestServer.PlainResponse(TestServer.AdminUser, TestServer.AdminPassword);
+        await connection.SendAsync($"A2 AUTHENTICATE \"PLAIN\" \"{plain}\"\r\n");
 
         Assert.Equal("A1 NO \"SASL response longer than 21848 bytes\"", refusal);
         Assert.Equal("A2 OK \"Authenticated\"", await connection.ReadLineAsync());

@@ -22,7 +22,9 @@ public sealed class ConsistentDumpTests
 
         using var stop = new CancellationTokenSource();
         var writes = new int[4];
-        var writers = Enumerable.Range(0, writes.Length).Select(w => Task.Run(() => WriteRandomlyAsync(server, w, writes, stop.Token))).ToArray();
+        var writers = Enumerable.Range(0, writes.Length)
+            .Select(w => Task.Run(() => WriteRandomlyAsync(server, w, writes, stop.Token)))
+            .ToArray();
         while (writes.Sum() < 40)
         {
             await Task.Delay(5);
@@ -74,7 +76,8 @@ public sealed class ConsistentDumpTests
 
         var noop = await partial.SendNoopAsync();
         UpdateEvent? partialEnd;
-        while ((partialEnd = await partial.ReadAsync(TimeSpan.FromSeconds(5))) is { Kind: UpdateEventKind.Changed or UpdateEventKind.Deleted })
+        while ((partialEnd = await partial.ReadAsync(TimeSpan.FromSeconds(5)))
+            is { Kind: UpdateEventKind.Changed or UpdateEventKind.Deleted })
         {
             Apply(partialView, partialEnd.Response);
         }

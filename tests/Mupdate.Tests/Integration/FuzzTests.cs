@@ -103,7 +103,8 @@ public sealed class FuzzTests
             case 1:
                 // Printable text with line ends, quotes, braces and backslashes, which steer the parser.
                 const string alphabet = "AZaz09 .!\"\\{}+*=\r\n\t";
-                return Encoding.ASCII.GetBytes(new string(Enumerable.Range(0, random.Next(1, 120)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()));
+                var text = Enumerable.Range(0, random.Next(1, 120)).Select(_ => alphabet[random.Next(alphabet.Length)]);
+                return Encoding.ASCII.GetBytes(text.ToArray());
             case 2:
                 var command = Encoding.UTF8.GetBytes(ValidCommands[random.Next(ValidCommands.Length)]);
                 return command[..random.Next(1, command.Length)];

@@ -43,7 +43,9 @@ public sealed class RestartTests
     {
         await using var server = await TestServer.StartAsync();
         var results = new WriterResult[Writers];
-        var writers = Enumerable.Range(0, Writers).Select(w => Task.Run(async () => results[w] = await WriteUntilStoppedAsync(server, w))).ToArray();
+        var writers = Enumerable.Range(0, Writers)
+            .Select(w => Task.Run(async () => results[w] = await WriteUntilStoppedAsync(server, w)))
+            .ToArray();
         while (server.Store.Revision < 1500)
         {
             await Task.Delay(10);
@@ -76,9 +78,12 @@ public sealed class RestartTests
         Assert.True(acknowledgedChanges >= 1000, $"only {acknowledgedChanges} acknowledged changes");
         Assert.Empty(mismatches);
         Assert.InRange(server.Store.Revision, acknowledgedChanges, acknowledgedChanges + inFlight);
-        Assert.Equal(
-            results.SelectMany(r => r.Acknowledged.Keys).Select(server.Store.Find).OfType<MailboxRecord>().OrderBy(r => r.Name, MailboxOrder.Comparer),
-            list);
+        var expectedList = results
+            .SelectMany(r => r.Acknowledged.Keys)
+            .Select(server.Store.Find)
+            .OfType<MailboxRecord>()
+            .OrderBy(r => r.Name, MailboxOrder.Comparer);
+        Assert.Equal(expectedList, list);
     }
 
     /// <summary>
@@ -118,7 +123,8 @@ public sealed class RestartTests
 
                 continue;
             }
-            catch (Exception exception) when (exception is MupdateCommandException { Status: "BYE" } or MupdateProtocolException or IOException)
+            catch (Exception exception)
+                when (exception is MupdateCommandException { Status: "BYE" } or MupdateProtocolException or IOException)
             {
                 // The server stopped: this command may or may not have been committed.
                 return new WriterResult(acknowledged, changes, new PendingWrite(name, expected));
@@ -144,5 +150,8 @@ public sealed class RestartTests
 
     private sealed record PendingWrite(string Name, MailboxRecord? Expected);
 
-    private sealed record WriterResult(IReadOnlyDictionary<string, MailboxRecord?> Acknowledged, int AcknowledgedChanges, PendingWrite? InFlight);
+    private sealed record WriterResult(
+        IReadOnlyDictionary<string, MailboxRecord?> Acknowledged,
+        int AcknowledgedChanges,
+        PendingWrite? InFlight);
 }

@@ -75,7 +75,9 @@ public sealed class SlowStreamTests
         Assert.True(endedWithoutReading, "the stuck stream was still open 5 s after the writes");
         Assert.Equal("N1 OK \"Noop done\"", noop);
         Assert.Equal(1, server.Store.SubscriberCount);
-        Assert.Contains(server.Logs.Entries, e => e.EventId == 2001 && e.Message.EndsWith("closed: client too slow: update queue overflowed", StringComparison.Ordinal));
+        Assert.Contains(
+            server.Logs.Entries,
+            e => e.EventId == 2001 && e.Message.EndsWith("closed: client too slow: update queue overflowed", StringComparison.Ordinal));
     }
 
     private static bool IsOverflowEnd(LogEntry entry) =>

@@ -115,7 +115,12 @@ public sealed class StringFormTests
         Assert.Equal("+ \"go ahead\"", goAhead);
         Assert.Equal("A3 OK \"done\"", literal);
         Assert.Equal(
-            ["L1 MAILBOX \"m1\" \"h!p\" \"\"\r\n", "L1 MAILBOX \"m2\" \"h!p\" \"\"\r\n", "L1 MAILBOX \"m3\" \"h!p\" \"\"\r\n", "L1 OK \"list complete\"\r\n"],
+            [
+                "L1 MAILBOX \"m1\" \"h!p\" \"\"\r\n",
+                "L1 MAILBOX \"m2\" \"h!p\" \"\"\r\n",
+                "L1 MAILBOX \"m3\" \"h!p\" \"\"\r\n",
+                "L1 OK \"list complete\"\r\n",
+            ],
             list.Select(r => r.Text));
     }
 
@@ -213,6 +218,46 @@ public sealed class StringFormTests
 
         Assert.Equal($"A1 BAD \"{reason}\"", await connection.ReadLineAsync());
         Assert.Equal("N1 OK \"Noop done\"", await connection.ReadLineAsync());
+        Assert.Equal(0, server.Store.Revision);
+    }
+
+    [Theory(Timeout = 15_000)]
+    [InlineData("+")]
+    [InlineData("")]
+    public async Task LiteralAtLimitIsAccepted(string plus)
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.LoginRawAsync();
+        var limit = Mupdate.Protocol.ProtocolLimits.Default.MaxLiteral;
+        var acl = string.Concat(Enumerable.Repeat("user\tlr\t", limit / 8));
+        Assert.Equal(limit, acl.Length);
+
+        await connection.SendAsync($"A1 ACTIVATE \"user.big\" \"be1!p\" {{{limit}{plus}}}\r\n");
+        if (plus.Length == 0)
+        {
+            Assert.Equal("+ \"go ahead\"", await connection.ReadLineAsync());
+        }
+
+        await connection.SendAsync(acl + "\r\nF1 FIND \"user.big\"\r\n");
+        var activate = await connection.ReadLineAsync();
+        var find = await connection.ReadUntilTaggedStatusAsync("F1");
+
+        Assert.Equal("A1 OK \"done\"", activate);
+        Assert.Equal($"F1 MAILBOX \"user.big\" \"be1!p\" {{{limit}}}\r\n{acl}\r\n", find[0].Text);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task EmptyNameIsRejectedAndFindsNothing()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.LoginRawAsync();
+
+        await connection.SendAsync("A1 ACTIVATE \"\" \"be1!p\" \"\"\r\nR1 RESERVE {0+}\r\n \"be1!p\"\r\nF1 FIND \"\"\r\nL1 LIST \"\"\r\n");
+
+        Assert.Equal("A1 BAD \"invalid mailbox name: empty\"", await connection.ReadLineAsync());
+        Assert.Equal("R1 BAD \"invalid mailbox name: empty\"", await connection.ReadLineAsync());
+        Assert.Equal("F1 OK \"Search completed\"", await connection.ReadLineAsync());
+        Assert.Equal("L1 OK \"list complete\"", await connection.ReadLineAsync());
         Assert.Equal(0, server.Store.Revision);
     }
 
