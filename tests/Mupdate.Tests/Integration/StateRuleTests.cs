@@ -80,6 +80,41 @@ public sealed class StateRuleTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task SlaveRejectsWritesServesReads()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MasterAddress = "master.test:3905" });
+        await server.Store.WriteAsync(WriteRequest.Activate("user.x", "be1!p", ""));
+        await using var connection = await server.ConnectRawAsync(readBanner: false);
+
+        var banner = await connection.ReadBannerAsync();
+        await connection.LoginAsync();
+        await connection.SendAsync(
+            "A1 ACTIVATE \"user.y\" \"be1!p\" \"\"\r\nR1 RESERVE \"user.y\" \"be1!p\"\r\n" +
+            "D1 DEACTIVATE \"user.x\" \"be1!p\"\r\nD2 DELETE \"user.x\"\r\nF1 FIND \"user.x\"\r\nU1 UPDATE\r\nA2 ACTIVATE {6}\r\n");
+        var answers = new List<string>();
+        for (var i = 0; i < 9; i++)
+        {
+            answers.Add(await connection.ReadLineAsync());
+        }
+
+        Assert.EndsWith(" \"mupdate://master.test:3905\"", banner[^1], StringComparison.Ordinal);
+        Assert.Equal(
+            [
+                "A1 BAD \"read-only session\"",
+                "R1 BAD \"read-only session\"",
+                "D1 BAD \"read-only session\"",
+                "D2 BAD \"read-only session\"",
+                "F1 MAILBOX \"user.x\" \"be1!p\" \"\"",
+                "F1 OK \"Search completed\"",
+                "U1 MAILBOX \"user.x\" \"be1!p\" \"\"",
+                "U1 OK \"streaming starts\"",
+                "A2 BAD \"not legal when streaming\"",
+            ],
+            answers);
+        Assert.Equal(1, server.Store.Revision);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task AuthenticateWhileStreamingIsBad()
     {
         await using var server = await TestServer.StartAsync();

@@ -83,6 +83,20 @@ public sealed class StringFormTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task SyncLiteralDataSentEarlyIsAccepted()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.LoginRawAsync();
+
+        // The data follows the header without waiting: the go-ahead still comes first, then the answer.
+        await connection.SendAsync("F1 FIND {4}\r\nuser\r\nN1 NOOP\r\n");
+
+        Assert.Equal("+ \"go ahead\"", await connection.ReadLineAsync());
+        Assert.Equal("F1 OK \"Search completed\"", await connection.ReadLineAsync());
+        Assert.Equal("N1 OK \"Noop done\"", await connection.ReadLineAsync());
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task NonSyncLiteralGetsNoGoAhead()
     {
         await using var server = await TestServer.StartAsync();
