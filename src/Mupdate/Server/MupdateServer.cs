@@ -73,7 +73,9 @@ public sealed class MupdateServer : IAsyncDisposable
 
         foreach (var listener in _listeners)
         {
-            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener)));
+            // Read here: once StopAsync disposed the listener, its LocalEndPoint throws.
+            var endPoint = listener.LocalEndPoint!;
+            _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener, endPoint)));
         }
     }
 
@@ -123,9 +125,8 @@ public sealed class MupdateServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Socket listener)
+    private async Task AcceptLoopAsync(Socket listener, EndPoint endPoint)
     {
-        var endPoint = listener.LocalEndPoint!;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;

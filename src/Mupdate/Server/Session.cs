@@ -117,9 +117,15 @@ internal sealed partial class Session
         {
             reason = $"client did not read for {Options.WriteTimeout.TotalSeconds:0} s (write timeout)";
         }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested && _shuttingDown)
+        {
+            // Shutdown cut a wait inside a command, such as the pause after a failed login.
+            await EndWithByeAsync(WireText.ShuttingDown).ConfigureAwait(false);
+            reason = "server shutting down";
+        }
         catch (OperationCanceledException) when (_closed.IsCancellationRequested)
         {
-            reason = _shuttingDown ? "server shutting down" : "closed";
+            reason = "closed";
         }
         catch (Exception exception)
         {
@@ -173,7 +179,12 @@ internal sealed partial class Session
                         return "closed by client in the middle of a command";
                     }
 
-                    await FlushAsync().ConfigureAwait(false);
+                    // Once streaming, the pump is the connection's only writer and flushes by itself.
+                    if (_update is null)
+                    {
+                        await FlushAsync().ConfigureAwait(false);
+                    }
+
                     continue;
 
                 case ParseStatus.Continuation:
@@ -322,7 +333,16 @@ internal sealed partial class Session
         }
 
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+        try
+        {
+            await _output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException)
+        {
+            // Completing writes what is still buffered, which fails after the shutdown above when the
+            // session ended because the client stopped reading. That output is dropped.
+        }
+
         await _network.DisposeAsync().ConfigureAwait(false);
         // _closed stays undisposed: the server may still cancel it during shutdown, and without a
         // timer it holds nothing that needs releasing.

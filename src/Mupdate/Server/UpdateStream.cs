@@ -21,6 +21,8 @@ internal sealed class UpdateStream : IChangeSubscriber
     private readonly string _tag;
     private readonly HashSet<string>? _hosts;
     private readonly Channel<StreamItem> _queue;
+    private PipeWriter? _output;
+    private int _completed;
     private int _overflowed;
 
     public UpdateStream(string tag, IReadOnlyCollection<string> hosts, int capacity)
@@ -62,27 +64,62 @@ internal sealed class UpdateStream : IChangeSubscriber
             return true;
         }
 
-        if (Interlocked.Exchange(ref _overflowed, 1) == 0)
+        // A completed queue rejects items too, but only a full one means the client fell behind.
+        if (Volatile.Read(ref _completed) == 0 && Interlocked.Exchange(ref _overflowed, 1) == 0)
         {
             _queue.Writer.TryComplete();
+            AbandonPendingFlush();
         }
 
         return false;
     }
 
+    /// <summary>
+    /// Cancels the pump's flush, which may wait for a client that stopped reading. That client has
+    /// to resynchronize anyway, so its unsent changes are dropped at once instead of after the write
+    /// timeout. The cancel runs on a pool thread, because the caller may be the store's writer
+    /// thread, which must neither wait nor run the pump's continuation.
+    /// </summary>
+    private void AbandonPendingFlush()
+    {
+        if (Volatile.Read(ref _output) is { } output)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(CancelFlush, output, preferLocal: false);
+        }
+    }
+
+    private static void CancelFlush(PipeWriter output)
+    {
+        try
+        {
+            output.CancelPendingFlush();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session closed meanwhile and completed the writer, so no flush is pending.
+        }
+    }
+
     /// <summary>Ends the stream after what is queued; used when the session closes.</summary>
-    public void Complete() => _queue.Writer.TryComplete();
+    public void Complete()
+    {
+        Volatile.Write(ref _completed, 1);
+        _queue.Writer.TryComplete();
+    }
 
     /// <summary>
-    /// Writes queued items until LOGOUT, overflow or <see cref="Complete"/>. <paramref name="flush"/>
-    /// applies the session's write timeout.
+    /// Writes queued items until LOGOUT, overflow (which drops what is still queued) or
+    /// <see cref="Complete"/>. <paramref name="flush"/> applies the session's write timeout.
     /// </summary>
     public async Task<StreamEnd> PumpAsync(PipeWriter output, Func<ValueTask> flush)
     {
+        // Set before the first check of Overflowed: an overflow after this cancels the flush, and
+        // one before it is seen by the checks below.
+        Interlocked.Exchange(ref _output, output);
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (!Overflowed && await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (reader.TryRead(out var item))
+            while (!Overflowed && reader.TryRead(out var item))
             {
                 if (Write(output, item) is { } end)
                 {
