@@ -158,6 +158,7 @@ internal sealed partial class Session
             {
                 _readTimeout.CancelAfter(CurrentReadTimeout());
                 result = await _input.ReadAsync(_readCancellation.Token).ConfigureAwait(false);
+                StopReadTimeout();
             }
             catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
             {

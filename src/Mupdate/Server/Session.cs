@@ -150,6 +150,7 @@ internal sealed partial class Session
             {
                 _readTimeout.CancelAfter(CurrentReadTimeout());
                 result = await _input.ReadAsync(_readCancellation.Token).ConfigureAwait(false);
+                StopReadTimeout();
             }
             catch (OperationCanceledException) when (!_closed.IsCancellationRequested)
             {
@@ -218,6 +219,12 @@ internal sealed partial class Session
             }
         }
     }
+
+    /// <summary>
+    /// Stops the idle or login timer once input has arrived, so a command that runs long (a dump to
+    /// a slow client, say) is bounded by the write timeout and not cut by the idle timeout.
+    /// </summary>
+    private void StopReadTimeout() => _readTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
 
     private TimeSpan CurrentReadTimeout()
     {
