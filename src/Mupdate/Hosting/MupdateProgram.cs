@@ -23,6 +23,20 @@ public static partial class MupdateProgram
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, ProgramConsole console, Func<LogLevel, ILoggerFactory> createLoggerFactory)
     {
+        try
+        {
+            return await RunCommandAsync(args, console, createLoggerFactory).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Every expected failure has its own status; anything else is a bug, reported as one.
+            await console.Error.WriteLineAsync($"mupdate: internal error: {exception}").ConfigureAwait(false);
+            return ExitCodes.Software;
+        }
+    }
+
+    private static async Task<int> RunCommandAsync(IReadOnlyList<string> args, ProgramConsole console, Func<LogLevel, ILoggerFactory> createLoggerFactory)
+    {
         CommandLine line;
         try
         {
