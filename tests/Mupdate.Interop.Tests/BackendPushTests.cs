@@ -68,6 +68,49 @@ public sealed partial class BackendPushTests
         Assert.Equal(listAfterFirst, await ListAllAsync(master, cancellationToken));
     });
 
+    [Fact(Timeout = 180_000)]
+    public Task DottedUserNamesRepushCleanly() => InteropSession.RunAsync(async session =>
+    {
+        // With unixhierarchysep, the user john.doe's mailboxes are user.john^doe...; Cyrus keys '^'
+        // as '.', so these names sort differently from a plain byte order, and ctl_mboxlist -m
+        // exits 70 ("mupdate said not us before it said us") when the master's LIST order differs.
+        var cancellationToken = session.CancellationToken;
+        var master = await session.StartMasterAsync();
+        var proxy = session.Track(RecordingProxy.Start(master.Host, master.Port), "proxy backend -> master");
+        var backend = session.Track(
+            await CyrusInstance.CreateBackendAsync(
+                new CyrusInstanceOptions { ServerName = BackendName },
+                new MupdateUplink(proxy.Host, proxy.Port, master.AdminUser, master.AdminPassword)
+                {
+                    ForceClientMechanism = "PLAIN",
+                },
+                cancellationToken),
+            "Cyrus backend");
+        string[] names =
+        [
+            "user.joh", "user.john", "user.john-x", "user.john^doe", "user.john^doe.Sent", "user.john2",
+            "user.johnB", "user.a-b", "user.a^b", "user.a^b.c", "user.a\\b",
+        ];
+        var local = names
+            .Select(name => new LocalMailbox(name, "default", [KeyValuePair.Create("anyone", "lr")]))
+            .ToList();
+        await CtlMboxlist.UndumpAsync(backend, local, cancellationToken);
+
+        for (var push = 1; push <= 3; push++)
+        {
+            var result = await session.TimeAsync($"ctl_mboxlist -m (push {push})", () => CtlMboxlist.PushAsync(backend, cancellationToken));
+            session.AddDiagnostics($"push {push}", result.Describe);
+            Assert.True(result.ExitCode == 0, result.Describe());
+            if (push > 1)
+            {
+                Assert.Equal(["AUTHENTICATE", "LIST", "LOGOUT"], CommandVerbs(proxy.ClientLines(push)));
+            }
+        }
+
+        var listed = await ListAllAsync(master, cancellationToken);
+        Assert.Equal(names.Order(StringComparer.Ordinal), listed.Select(entry => entry.Name).Order(StringComparer.Ordinal));
+    });
+
     /// <summary>
     /// 250 users with four folders each: the INBOX, one with a space, one with '-', and a
     /// sub-folder two levels deep. The INBOX also grants <c>anyone</c> lookup and read.

@@ -59,7 +59,12 @@ public sealed partial class MupdateSettings
             OptionNames.WriteTimeout, TimeSpan.FromSeconds(60), DurationUnit.Seconds, TimeSpan.FromSeconds(1),
             TimeSpan.FromHours(1));
 
+        DumpTimeout = config.GetDuration(
+            OptionNames.DumpTimeout, TimeSpan.FromMinutes(10), DurationUnit.Seconds, TimeSpan.FromSeconds(10),
+            TimeSpan.FromHours(24));
+
         StreamQueueMax = (int)config.GetInt(OptionNames.StreamQueueMax, 100_000, 16, 10_000_000);
+        StreamBufferMax = config.GetByteSize(OptionNames.StreamBufferMax, 32 * ByteSizeValue.Mebi, 64 * ByteSizeValue.Kibi, 4 * ByteSizeValue.Gibi);
         CommitBatchMax = (int)config.GetInt(OptionNames.CommitBatchMax, 1024, 1, 100_000);
 
         Overflow = config.Entries

@@ -139,10 +139,23 @@ public sealed partial class MupdateSettings
     public TimeSpan WriteTimeout { get; }
 
     /// <summary>
+    /// <c>mupdate_dump_timeout</c>: the longest a LIST or an UPDATE dump may take before the client is
+    /// disconnected. A dump reads one database snapshot, which keeps SQLite from recycling its
+    /// write-ahead log while it lasts. Default 10m, range 10s to 24h.
+    /// </summary>
+    public TimeSpan DumpTimeout { get; }
+
+    /// <summary>
     /// <c>mupdate_stream_queue_max</c>: the most changes that may wait to be sent on one UPDATE stream before
     /// the client is disconnected. Default 100000, range 16 to 10,000,000.
     /// </summary>
     public int StreamQueueMax { get; }
+
+    /// <summary>
+    /// <c>mupdate_stream_buffer_max</c>: the most bytes of changes that may wait on one UPDATE stream before
+    /// the client is disconnected. Default 32M, range 64K to 4G.
+    /// </summary>
+    public long StreamBufferMax { get; }
 
     /// <summary>
     /// <c>mupdate_command_max</c>: the largest command in bytes, literals included. Default 1M, range 4K to 1G.

@@ -28,7 +28,9 @@ public static class OptionNames
     public const string IdleTimeout = "mupdate_idle_timeout";
     public const string LoginTimeout = "mupdate_login_timeout";
     public const string WriteTimeout = "mupdate_write_timeout";
+    public const string DumpTimeout = "mupdate_dump_timeout";
     public const string StreamQueueMax = "mupdate_stream_queue_max";
+    public const string StreamBufferMax = "mupdate_stream_buffer_max";
     public const string CommandMax = "mupdate_command_max";
     public const string CommitBatchMax = "mupdate_commit_batch_max";
 
@@ -40,6 +42,6 @@ public static class OptionNames
         StringComparer.Ordinal,
         ConfigDirectory, ServerName, Admins, MupdateServer, MupdateConfig, ConnectionsMax, Port, AllowPlaintext,
         SaslMechList, FailedLoginPause, MaxWord, MaxQuoted, MaxLiteral, RetryDelay, Username, Authname, Realm,
-        Password, Database, Credentials, IdleTimeout, LoginTimeout, WriteTimeout, StreamQueueMax, CommandMax,
+        Password, Database, Credentials, IdleTimeout, LoginTimeout, WriteTimeout, DumpTimeout, StreamQueueMax, StreamBufferMax, CommandMax,
         CommitBatchMax, MboxlistDbPath);
 }

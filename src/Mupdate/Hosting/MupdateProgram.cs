@@ -233,7 +233,9 @@ public static partial class MupdateProgram
             LoginTimeout = settings.LoginTimeout,
             WriteTimeout = settings.WriteTimeout,
             FailedLoginPause = settings.FailedLoginPause,
+            DumpTimeout = settings.DumpTimeout,
             StreamQueueMax = settings.StreamQueueMax,
+            StreamBufferMax = settings.StreamBufferMax,
             ImplementationVersion = Version,
         };
     }

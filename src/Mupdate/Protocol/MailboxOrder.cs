@@ -8,6 +8,9 @@ namespace Mupdate.Protocol;
 /// hierarchy parts of the rest joined by 0x1F instead of '.'; keys compare byte-wise. So a mailbox's
 /// children follow it directly, before siblings such as <c>a-b</c> (0x2D sorts after 0x1F):
 /// <c>user.t</c>, <c>user.t.a</c>, <c>user.t.a.b</c>, <c>user.t.a b</c>, <c>user.t.a-b</c>.
+/// A '^' in an internal name stands for a '.' inside one hierarchy part (as with
+/// <c>unixhierarchysep</c>, where <c>john.doe</c> is <c>user.john^doe</c>), and Cyrus 3.6 keys it as
+/// that '.', so <c>user.john^doe</c> sorts after <c>user.john-x</c> and before <c>user.john2</c>.
 /// <c>ctl_mboxlist -m</c> merges its own list with the master's LIST output in this order.
 /// </summary>
 public static class MailboxOrder
@@ -15,7 +18,10 @@ public static class MailboxOrder
     public const byte DomainSeparator = 0x1D;
     public const byte HierarchySeparator = 0x1F;
 
-    /// <summary>Builds the sort key of a mailbox name (its UTF-8 bytes with the separators mapped).</summary>
+    /// <summary>
+    /// Builds the sort key of a mailbox name: its UTF-8 bytes with the separators mapped. The mapping
+    /// is one-to-one for names without control characters, and those are the only names stored.
+    /// </summary>
     public static byte[] SortKey(string name)
     {
         var key = Encoding.UTF8.GetBytes(name);
@@ -28,10 +34,12 @@ public static class MailboxOrder
 
         for (var i = domainEnd + 1; i < key.Length; i++)
         {
-            if (key[i] == (byte)'.')
+            key[i] = key[i] switch
             {
-                key[i] = HierarchySeparator;
-            }
+                (byte)'.' => HierarchySeparator,
+                (byte)'^' => (byte)'.',
+                var other => other,
+            };
         }
 
         return key;

@@ -22,6 +22,11 @@ internal static class RecordValidation
             return "invalid mailbox name: contains a control character";
         }
 
+        if (HasEmptyPart(request.Name))
+        {
+            return "invalid mailbox name: empty hierarchy part (leading, trailing or doubled '.')";
+        }
+
         if (HasControl(request.Location, allowTab: false))
         {
             return "invalid location: contains a control character";
@@ -33,6 +38,22 @@ internal static class RecordValidation
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a hierarchy part is empty. Cyrus never creates such names and drops empty parts when
+    /// it keys a name, so it would list them in another order than the one stored here.
+    /// </summary>
+    private static bool HasEmptyPart(string name)
+    {
+        var bang = name.IndexOf('!', StringComparison.Ordinal);
+        if (bang == 0)
+        {
+            return true;
+        }
+
+        var path = bang < 0 ? name : name[(bang + 1)..];
+        return path.Length == 0 || path[0] == '.' || path[^1] == '.' || path.Contains("..", StringComparison.Ordinal);
     }
 
     private static bool HasControl(string value, bool allowTab)

@@ -32,8 +32,18 @@ public sealed record ServerOptions
 
     public TimeSpan FailedLoginPause { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Longest a LIST or UPDATE dump may take. A dump reads one database snapshot, and SQLite cannot
+    /// recycle its write-ahead log while a snapshot is open, so a client that reads a dump very
+    /// slowly is disconnected rather than allowed to grow the log without end.
+    /// </summary>
+    public TimeSpan DumpTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Changes queued for one UPDATE stream before that client is disconnected.</summary>
     public int StreamQueueMax { get; init; } = 100_000;
+
+    /// <summary>Bytes of changes (names, locations and ACLs) queued for one UPDATE stream before that client is disconnected.</summary>
+    public long StreamBufferMax { get; init; } = 32 * 1024 * 1024;
 
     /// <summary>How long shutdown waits for sessions to say BYE before their sockets are closed.</summary>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(5);

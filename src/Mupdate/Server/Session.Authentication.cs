@@ -24,6 +24,12 @@ internal sealed partial class Session
     {
         var policy = _context.LoginPolicy;
         var mechanismName = command.Argument(0).ToUpperInvariant();
+        if (!IsMechanismName(mechanismName))
+        {
+            await FailLoginAsync(command.Tag, mechanismName, null, "invalid SASL mechanism name").ConfigureAwait(false);
+            return;
+        }
+
         var mechanism = policy.CreateMechanism(mechanismName, out var refusal);
         if (mechanism is null)
         {
@@ -87,6 +93,13 @@ internal sealed partial class Session
         SessionLog.LoginSucceeded(_context.AuthLogger, Id, identity.AuthenticationId, user, mechanismName);
         ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Ok, WireText.Authenticated);
     }
+
+    /// <summary>RFC 4422 section 3.1: 1 to 20 characters of A-Z, 0-9, '-' and '_'.</summary>
+    private static bool IsMechanismName(string name) =>
+        name.Length is > 0 and <= 20 && !name.AsSpan().ContainsAnyExcept(MechanismNameCharacters);
+
+    private static readonly System.Buffers.SearchValues<char> MechanismNameCharacters =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 
     private static bool TryDecodeInitialResponse(string text, out byte[] data)
     {

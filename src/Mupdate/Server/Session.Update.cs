@@ -11,7 +11,7 @@ internal sealed partial class Session
     /// </summary>
     private async Task StartUpdateAsync(Command command)
     {
-        var update = new UpdateStream(command.Tag, command.Arguments, Options.StreamQueueMax);
+        var update = new UpdateStream(command.Tag, command.Arguments, Options.StreamQueueMax, Options.StreamBufferMax);
         var subscription = Store.Subscribe(update, out var snapshot);
         long sent = 0;
         try
@@ -60,7 +60,7 @@ internal sealed partial class Session
             var end = await update.PumpAsync(_output, FlushAsync).ConfigureAwait(false);
             if (end == StreamEnd.Overflow)
             {
-                await SayByeAsync($"more than {Options.StreamQueueMax} changes waited for this client; reconnect and resynchronize").ConfigureAwait(false);
+                await SayByeAsync("too many changes waited for this client; reconnect and resynchronize").ConfigureAwait(false);
             }
 
             return end;

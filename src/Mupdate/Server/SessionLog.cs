@@ -4,9 +4,13 @@ using Mupdate.Protocol;
 
 namespace Mupdate.Server;
 
+// Each wrapper below cleans client text only after its IsEnabled check, which this analyzer does not see.
+#pragma warning disable CA1873
+
 /// <summary>
 /// The server's log events. Ids: 1xxx server and listeners, 2xxx connections, 3xxx authentication,
-/// 4xxx commands, 41xx UPDATE streams. No event carries a password or SASL data.
+/// 4xxx commands, 41xx UPDATE streams. No event carries a password or SASL data, and text from
+/// clients goes through <see cref="LogText.Clean"/> first.
 /// </summary>
 internal static partial class SessionLog
 {
@@ -31,7 +35,15 @@ internal static partial class SessionLog
     public static partial void Accepted(ILogger logger, long id, EndPoint? remote);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Connection {Id} of user {User} closed: {Reason}")]
-    public static partial void Closed(ILogger logger, long id, string? user, string reason);
+    private static partial void LogClosed(ILogger logger, long id, string user, string reason);
+
+    public static void Closed(ILogger logger, long id, string? user, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogClosed(logger, id, user is null ? "(not logged in)" : LogText.Clean(user), reason);
+        }
+    }
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Connection from {Remote} refused: {Count} connections open, the maximum (mupdate_connections_max)")]
     public static partial void OverLimit(ILogger logger, EndPoint? remote, int count);
@@ -43,25 +55,81 @@ internal static partial class SessionLog
     public static partial void Failed(ILogger logger, Exception exception, long id);
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "Connection {Id}: {AuthenticationId} logged in as {User} with {Mechanism}")]
-    public static partial void LoginSucceeded(ILogger logger, long id, string authenticationId, string user, string mechanism);
+    private static partial void LogLoginSucceeded(ILogger logger, long id, string authenticationId, string user, string mechanism);
+
+    public static void LoginSucceeded(ILogger logger, long id, string authenticationId, string user, string mechanism)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogLoginSucceeded(logger, id, LogText.Clean(authenticationId), LogText.Clean(user), LogText.Clean(mechanism));
+        }
+    }
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Connection {Id}: login of {User} with {Mechanism} failed: {Reason}")]
-    public static partial void LoginFailed(ILogger logger, long id, string? user, string mechanism, string reason);
+    private static partial void LogLoginFailed(ILogger logger, long id, string user, string mechanism, string reason);
+
+    public static void LoginFailed(ILogger logger, long id, string? user, string mechanism, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Warning))
+        {
+            LogLoginFailed(logger, id, user is null ? "an unidentified user" : LogText.Clean(user), LogText.Clean(mechanism), LogText.Clean(reason));
+        }
+    }
 
     [LoggerMessage(EventId = 4000, Level = LogLevel.Debug, Message = "Connection {Id}: {Command} tagged {Tag} rejected: {Reason}")]
-    public static partial void CommandRejected(ILogger logger, long id, string? tag, CommandKind? command, string reason);
+    private static partial void LogCommandRejected(ILogger logger, long id, string tag, CommandKind? command, string reason);
+
+    public static void CommandRejected(ILogger logger, long id, string? tag, CommandKind? command, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogCommandRejected(logger, id, tag is null ? "*" : LogText.Clean(tag), command, LogText.Clean(reason));
+        }
+    }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Connection {Id}: {Command} {Name} done at revision {Revision}")]
-    public static partial void WriteApplied(ILogger logger, long id, CommandKind command, string name, long revision);
+    private static partial void LogWriteApplied(ILogger logger, long id, CommandKind command, string name, long revision);
+
+    public static void WriteApplied(ILogger logger, long id, CommandKind command, string name, long revision)
+    {
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogWriteApplied(logger, id, command, LogText.Clean(name), revision);
+        }
+    }
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Connection {Id}: {Command} {Name} refused: {Reason}")]
-    public static partial void WriteRefused(ILogger logger, long id, CommandKind command, string name, string reason);
+    private static partial void LogWriteRefused(ILogger logger, long id, CommandKind command, string name, string reason);
+
+    public static void WriteRefused(ILogger logger, long id, CommandKind command, string name, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogWriteRefused(logger, id, command, LogText.Clean(name), reason);
+        }
+    }
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Connection {Id}: {Command} {Name} failed: {Reason}")]
-    public static partial void WriteFailed(ILogger logger, long id, CommandKind command, string name, string reason);
+    private static partial void LogWriteFailed(ILogger logger, long id, CommandKind command, string name, string reason);
+
+    public static void WriteFailed(ILogger logger, long id, CommandKind command, string name, string reason)
+    {
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            LogWriteFailed(logger, id, command, LogText.Clean(name), reason);
+        }
+    }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Connection {Id}: {User} started an UPDATE stream (hosts: {Hosts}); dump of {Count} entries at revision {Revision}")]
-    public static partial void StreamStarted(ILogger logger, long id, string? user, string hosts, long count, long revision);
+    private static partial void LogStreamStarted(ILogger logger, long id, string user, string hosts, long count, long revision);
+
+    public static void StreamStarted(ILogger logger, long id, string? user, string hosts, long count, long revision)
+    {
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            LogStreamStarted(logger, id, LogText.Clean(user), LogText.Clean(hosts), count, revision);
+        }
+    }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Connection {Id}: UPDATE stream ended after {Changes} changes: {Reason}")]
     public static partial void StreamEnded(ILogger logger, long id, long changes, string reason);

@@ -22,12 +22,17 @@ internal sealed class UpdateStream : IChangeSubscriber
     private readonly HashSet<string>? _hosts;
     private readonly Channel<StreamItem> _queue;
     private PipeWriter? _output;
+    private readonly long _bufferMax;
+    private long _queuedBytes;
     private int _completed;
     private int _overflowed;
 
-    public UpdateStream(string tag, IReadOnlyCollection<string> hosts, int capacity)
+    /// <param name="capacity">The most items that may wait in the queue.</param>
+    /// <param name="bufferMax">The most bytes of names, locations and ACLs that may wait in the queue.</param>
+    public UpdateStream(string tag, IReadOnlyCollection<string> hosts, int capacity, long bufferMax)
     {
         _tag = tag;
+        _bufferMax = bufferMax;
         _hosts = hosts.Count == 0 ? null : new HashSet<string>(hosts, StringComparer.Ordinal);
         _queue = Channel.CreateBounded<StreamItem>(new BoundedChannelOptions(capacity)
         {
@@ -59,7 +64,8 @@ internal sealed class UpdateStream : IChangeSubscriber
 
     public bool Enqueue(StreamItem item)
     {
-        if (_queue.Writer.TryWrite(item))
+        // Counting items alone would let a few huge ACLs take gigabytes, so bytes are bounded too.
+        if (Interlocked.Add(ref _queuedBytes, item.Size) <= _bufferMax && _queue.Writer.TryWrite(item))
         {
             return true;
         }
@@ -121,6 +127,7 @@ internal sealed class UpdateStream : IChangeSubscriber
         {
             while (!Overflowed && reader.TryRead(out var item))
             {
+                Interlocked.Add(ref _queuedBytes, -item.Size);
                 if (Write(output, item) is { } end)
                 {
                     await flush().ConfigureAwait(false);
@@ -208,4 +215,12 @@ internal readonly record struct StreamItem(StreamItemKind Kind, MailboxChange? C
         new(StreamItemKind.Status, null, tag, status, text);
 
     public static StreamItem ForBye(string? tag, string text) => new(StreamItemKind.Bye, null, tag, ResponseStatus.Bye, text);
+
+    /// <summary>An estimate of the memory the item keeps while queued, in bytes (UTF-16 text plus object overhead).</summary>
+    public long Size => Change is { } change
+        ? 128 + (2L * (change.Name.Length + TextLength(change.Previous) + TextLength(change.Current)))
+        : 64 + (2L * (Text?.Length ?? 0));
+
+    private static int TextLength(MailboxRecord? record) =>
+        record is null ? 0 : record.Name.Length + record.Location.Length + record.Acl.Length;
 }

@@ -180,6 +180,22 @@ public sealed class LoginTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task ControlBytesInMechanismNeverReachLog()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var connection = await server.ConnectRawAsync();
+        var mechanism = "X\u001b[2J\u001b]0;pwned\u0007\rFAKE LINE" + new string('m', 5000);
+
+        await connection.SendAsync($"A01 AUTHENTICATE {{{mechanism.Length}+}}\r\n{mechanism}\r\n");
+
+        Assert.Equal("A01 NO \"invalid SASL mechanism name\"", await connection.ReadLineAsync());
+        var logged = server.Logs.Entries.Where(entry => entry.Message.Contains("FAKE LINE", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(logged);
+        Assert.All(logged, entry => Assert.DoesNotContain(entry.Message, char.IsControl));
+        Assert.All(logged, entry => Assert.True(entry.Message.Length < 1000, $"log line of {entry.Message.Length} characters"));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task PlainWithoutPlaintextGetsNo()
     {
         await using var server = await TestServer.StartAsync(allowPlaintext: false);

@@ -46,4 +46,26 @@ public class MailboxOrderTests
 
         Assert.Equal(["a.b", "example.com!user.a", "user.z"], sorted);
     }
+
+    [Fact]
+    public void CaretSortsAsDotInsidePart()
+    {
+        // The order a Cyrus 3.6 backend's ctl_mboxlist -d lists these names in.
+        string[] names = ["user.johnB", "user.john2", "user.john^doe.Sent", "user.john^doe", "user.john-x", "user.john", "user.joh"];
+
+        var sorted = names.Order(MailboxOrder.Comparer).ToArray();
+
+        Assert.Equal(["user.joh", "user.john", "user.john-x", "user.john^doe", "user.john^doe.Sent", "user.john2", "user.johnB"], sorted);
+    }
+
+    [Fact]
+    public void CaretAndBackslashFollowCyrusOrder()
+    {
+        // Cyrus 3.6 master's LIST order for these names.
+        string[] names = ["user.a\\b", "user.a^b.c", "user.a^b", "user.a-b"];
+
+        var sorted = names.Order(MailboxOrder.Comparer).ToArray();
+
+        Assert.Equal(["user.a-b", "user.a^b", "user.a^b.c", "user.a\\b"], sorted);
+    }
 }
