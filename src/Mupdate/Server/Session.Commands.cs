@@ -73,6 +73,7 @@ internal sealed partial class Session
     private async Task ListAsync(Command command)
     {
         var prefix = command.Arguments.Count > 0 ? command.Argument(0) : null;
+        var started = _context.Time.GetTimestamp();
         using (var snapshot = Store.OpenSnapshot())
         {
             foreach (var record in snapshot.List(prefix))
@@ -81,11 +82,25 @@ internal sealed partial class Session
                 if (_output.UnflushedBytes >= FlushThreshold)
                 {
                     await FlushAsync().ConfigureAwait(false);
+                    CheckDumpDeadline(started, "LIST");
                 }
             }
         }
 
         ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.Ok, WireText.ListComplete);
+    }
+
+    /// <summary>
+    /// Ends the session when a LIST or UPDATE dump has taken longer than the dump timeout: its
+    /// snapshot keeps SQLite from recycling the write-ahead log, which then grows with every write.
+    /// </summary>
+    private void CheckDumpDeadline(long started, string command)
+    {
+        if (_context.Time.GetElapsedTime(started) > Options.DumpTimeout)
+        {
+            throw new SessionAbortException(
+                $"{command} did not finish within {Options.DumpTimeout.TotalSeconds:0} s (mupdate_dump_timeout); the client reads too slowly");
+        }
     }
 
     private void WriteRecord(string tag, MailboxRecord record)

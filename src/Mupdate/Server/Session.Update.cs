@@ -14,6 +14,7 @@ internal sealed partial class Session
         var update = new UpdateStream(command.Tag, command.Arguments, Options.StreamQueueMax, Options.StreamBufferMax);
         var subscription = Store.Subscribe(update, out var snapshot);
         long sent = 0;
+        var started = _context.Time.GetTimestamp();
         try
         {
             using (snapshot)
@@ -30,6 +31,7 @@ internal sealed partial class Session
                     if (_output.UnflushedBytes >= FlushThreshold)
                     {
                         await FlushAsync().ConfigureAwait(false);
+                        CheckDumpDeadline(started, "UPDATE");
                     }
                 }
 
