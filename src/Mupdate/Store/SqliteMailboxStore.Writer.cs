@@ -24,6 +24,20 @@ public sealed partial class SqliteMailboxStore
 
     private void CommitBatch(List<PendingWrite> batch)
     {
+        // SQLite keeps writing to a database file that was deleted while open, and every change
+        // would vanish at the next start; a stat per batch is cheap next to the commit's fsync.
+        if (!File.Exists(_path))
+        {
+            LogDatabaseRemoved(_logger, _path, batch.Count);
+            var removed = WriteResult.Failed("database error: the database file was removed; the administrator must restart mupdate");
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetResult(removed);
+            }
+
+            return;
+        }
+
         var revision = Revision;
         var changed = false;
         try
@@ -180,6 +194,9 @@ public sealed partial class SqliteMailboxStore
             _revision.Dispose();
         }
     }
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Critical, Message = "The database file {Path} was removed while open; {Count} writes rejected, and every write will be until mupdate is restarted")]
+    private static partial void LogDatabaseRemoved(ILogger logger, string path, int count);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Commit of {Count} writes to {Path} failed; none of them was applied")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string path);

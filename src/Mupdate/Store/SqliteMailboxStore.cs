@@ -61,9 +61,10 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
             ?? throw new IOException(
                 $"the database is in use by another mupdate process (pid {holder ?? "unknown"}); stop it, or give this one its own mupdate_database");
         SqliteConnection writer;
+        bool created;
         try
         {
-            writer = SqliteSchema.OpenWriter(path);
+            writer = SqliteSchema.OpenWriter(path, out created);
         }
         catch
         {
@@ -72,6 +73,13 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         }
 
         var store = new SqliteMailboxStore(path, options, logger, writer, databaseLock);
+        if (created)
+        {
+            // Worth a warning: a new database where one was expected (a wrong mupdate_database, or
+            // files deleted by hand) means an empty mailbox list for every client.
+            LogCreated(logger, path);
+        }
+
         var count = store.CountRecords();
         LogOpened(logger, path, store._revision, count);
         return store;
@@ -131,13 +139,24 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         // Writes already queued are still committed and completed before the writer stops.
         _queue.Writer.TryComplete();
         await Task.Run(() => _writerThread.Join()).ConfigureAwait(false);
-        _commands.Dispose();
-        _writer.Dispose();
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
         }
 
+        // With every reader closed, the checkpoint can move the whole log into the database file, so
+        // a stopped server leaves one self-contained file (the -wal file is then empty).
+        try
+        {
+            SqliteSchema.Checkpoint(_writer);
+        }
+        catch (SqliteException exception)
+        {
+            LogCheckpointFailed(_logger, exception, _path);
+        }
+
+        _commands.Dispose();
+        _writer.Dispose();
         _lock.Dispose();
 
         LogClosed(_logger, _path, Revision);
@@ -252,6 +271,12 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Opened mailbox database {Path} at revision {Revision} with {Count} entries")]
     private static partial void LogOpened(ILogger logger, string path, long revision, long count);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Created a new, empty mailbox database {Path}")]
+    private static partial void LogCreated(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Warning, Message = "Checkpoint of {Path} at close failed; its -wal file still holds recent changes, so keep it with the database")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception, string path);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Closed mailbox database {Path} at revision {Revision}")]
     private static partial void LogClosed(ILogger logger, string path, long revision);

@@ -219,6 +219,83 @@ public sealed class SqliteMailboxStoreTests : IDisposable
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task NewDatabaseFileIsPrivate()
+    {
+        await using (var store = SqliteMailboxStore.Open(DatabasePath))
+        {
+            await store.WriteAsync(WriteRequest.Activate("user.a", "be1!p", ""));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DatabasePath));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(DatabasePath + "-wal"));
+        }
+    }
+
+    [Fact]
+    public async Task CloseLeavesSelfContainedFile()
+    {
+        await using (var store = SqliteMailboxStore.Open(DatabasePath))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await store.WriteAsync(WriteRequest.Activate($"user.u{i}", "be1!p", ""));
+            }
+        }
+
+        var wal = new FileInfo(DatabasePath + "-wal");
+        Assert.True(!wal.Exists || wal.Length == 0, $"-wal file has {(wal.Exists ? wal.Length : 0)} bytes after close");
+
+        // A copy of the main file alone holds every change.
+        var copy = Path.Combine(_directory, "copy.sqlite3");
+        File.Copy(DatabasePath, copy);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM mailboxes";
+        Assert.Equal(50L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task VersionOneDatabaseIsRekeyed()
+    {
+        // A version 1 database keyed '^' as itself, so user.john^doe sorted after user.john2.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE mailboxes (sort_key BLOB PRIMARY KEY, name TEXT NOT NULL, reserved INTEGER NOT NULL,
+                    location TEXT NOT NULL, acl TEXT NOT NULL, revision INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE store_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                INSERT INTO store_state VALUES ('revision', 2);
+                INSERT INTO mailboxes VALUES (CAST('user' || char(31) || 'john^doe' AS BLOB), 'user.john^doe', 0, 'be1!p', '', 1);
+                INSERT INTO mailboxes VALUES (CAST('user' || char(31) || 'john2' AS BLOB), 'user.john2', 0, 'be1!p', '', 2);
+                PRAGMA user_version = 1;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var store = SqliteMailboxStore.Open(DatabasePath);
+        using var snapshot = store.OpenSnapshot();
+
+        Assert.Equal(["user.john^doe", "user.john2"], snapshot.List().Select(r => r.Name));
+        Assert.NotNull(store.Find("user.john^doe"));
+        Assert.Equal(2, store.Revision);
+    }
+
+    [Fact]
+    public async Task RemovedDatabaseRejectsWrites()
+    {
+        await using var store = SqliteMailboxStore.Open(DatabasePath);
+        await store.WriteAsync(WriteRequest.Activate("user.a", "be1!p", ""));
+
+        File.Delete(DatabasePath);
+        var result = await store.WriteAsync(WriteRequest.Activate("user.b", "be1!p", ""));
+
+        Assert.Equal(WriteStatus.Failed, result.Status);
+        Assert.Contains("database file was removed", result.Reason, StringComparison.Ordinal);
+    }
+
     private sealed class RecordingSubscriber : IChangeSubscriber
     {
         private readonly Lock _lock = new();
