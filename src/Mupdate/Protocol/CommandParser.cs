@@ -177,7 +177,7 @@ public static class CommandParser
             switch (element.Outcome)
             {
                 case ElementOutcome.Incomplete:
-                    return ParseResult.Incomplete;
+                    return element.Next > 0 ? ParseResult.IncompleteUntil(element.Next) : ParseResult.Incomplete;
                 case ElementOutcome.Continuation:
                     return ParseResult.Continuation;
                 case ElementOutcome.Fatal:
@@ -354,7 +354,8 @@ public static class CommandParser
 
         if ((ulong)(data.Length - dataStart) < size)
         {
-            return Element.Incomplete;
+            // Nothing can change until the literal's last byte and the line end after it are here.
+            return Element.IncompleteUntil(dataStart + (int)size + 1);
         }
 
         var end = dataStart + (int)size;
@@ -600,6 +601,8 @@ public static class CommandParser
         bool SyncLiteral)
     {
         public static Element Incomplete => new(ElementOutcome.Incomplete, "", 0, null, false, false);
+
+        public static Element IncompleteUntil(int length) => new(ElementOutcome.Incomplete, "", length, null, false, false);
 
         public static Element Continuation => new(ElementOutcome.Continuation, "", 0, null, false, false);
 

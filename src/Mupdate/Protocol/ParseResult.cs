@@ -3,7 +3,10 @@ namespace Mupdate.Protocol;
 /// <summary>What <see cref="CommandParser.Parse"/> found at the start of the buffer.</summary>
 public enum ParseStatus
 {
-    /// <summary>The buffer ends inside a command: read more and parse again. Nothing was consumed.</summary>
+    /// <summary>
+    /// The buffer ends inside a command: read more and parse again. Nothing was consumed, and
+    /// <see cref="ParseResult.ResumeLength"/> says when parsing again can give another result.
+    /// </summary>
     Incomplete,
 
     /// <summary>
@@ -55,7 +58,18 @@ public readonly struct ParseResult
 
     public Rejection Rejection { get; }
 
+    /// <summary>
+    /// For <see cref="ParseStatus.Incomplete"/>: the buffer length below which parsing again cannot
+    /// give another result (the parser waits inside a literal), or 0 when only a new line end (LF)
+    /// can change the result. A caller that parses again only then does work in proportion to the
+    /// input, where parsing after every read would rescan the whole command each time.
+    /// </summary>
+    public int ResumeLength { get; private init; }
+
     internal static ParseResult Incomplete { get; } = new(ParseStatus.Incomplete, 0, null, null, null, default);
+
+    internal static ParseResult IncompleteUntil(int length) =>
+        new(ParseStatus.Incomplete, 0, null, null, null, default) { ResumeLength = length };
 
     internal static ParseResult Continuation { get; } = new(ParseStatus.Continuation, 0, null, null, null, default);
 

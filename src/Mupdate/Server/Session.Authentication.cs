@@ -164,6 +164,8 @@ internal sealed partial class Session
     /// <summary>Reads one line (CRLF or LF) of at most <see cref="MaxSaslLine"/> bytes; null when longer.</summary>
     private async Task<string?> ReadSaslLineAsync()
     {
+        // Bytes already searched for the line end, so a line sent a byte at a time is scanned once.
+        long searched = 0;
         while (true)
         {
             ReadResult result;
@@ -183,7 +185,7 @@ internal sealed partial class Session
             }
 
             var buffer = result.Buffer;
-            var lf = buffer.PositionOf((byte)'\n');
+            var lf = buffer.Slice(Math.Min(searched, buffer.Length)).PositionOf((byte)'\n');
             if (lf is { } end)
             {
                 var lineBytes = buffer.Slice(0, end);
@@ -198,6 +200,7 @@ internal sealed partial class Session
                 throw new SessionAbortException($"SASL response longer than {MaxSaslLine} bytes");
             }
 
+            searched = buffer.Length;
             _input.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {

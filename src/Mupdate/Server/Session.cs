@@ -27,6 +27,7 @@ internal sealed partial class Session
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly ParserState _parserState = new();
+    private readonly IncompleteCommand _incomplete = new();
     private readonly Func<CommandKind, Rejection?> _gate;
     private readonly CancellationTokenSource _closed = new();
     private readonly CancellationTokenSource _readTimeout = new();
@@ -170,7 +171,19 @@ internal sealed partial class Session
                 return "closed by client";
             }
 
+            if (!_incomplete.ShouldParse(buffer, Options.Limits.MaxCommand))
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    return "closed by client in the middle of a command";
+                }
+
+                continue;
+            }
+
             var outcome = CommandParser.Parse(buffer, _parserState, Options.Limits, _gate);
+            _incomplete.Record(outcome, buffer.Length);
             switch (outcome.Status)
             {
                 case ParseStatus.Incomplete:
