@@ -273,6 +273,7 @@ public sealed class ExitCodeTests
 
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains(database, second.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"(pid {server.Process!.Pid})", second.Stderr, StringComparison.Ordinal);
         Assert.False(server.Process!.HasExited);
     });
 
