@@ -203,6 +203,7 @@ public sealed class ExitCodeTests
 
         Assert.Equal(69, result.ExitCode);
         Assert.Contains($"cannot listen on {server.Host}:{server.Port}", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stopped listening", result.Stderr, StringComparison.Ordinal);
     });
 
     [Fact(Timeout = 60_000)]
