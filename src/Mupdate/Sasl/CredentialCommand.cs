@@ -128,7 +128,14 @@ public static class CredentialCommand
         {
             return context.Fail(ex.IsUnsafeMode ? ExitConfig : ExitDataError, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            return context.Fail(
+                ExitIOError,
+                $"cannot read credential file {context.Path}: permission denied for {ProcessUser.Describe()}. "
+                + "Run mupdate passwd as the user the server runs as, who should own the file");
+        }
+        catch (IOException ex)
         {
             return context.Fail(ExitIOError, $"cannot read credential file {context.Path}: {ex.Message}");
         }

@@ -44,11 +44,20 @@ public sealed class CredentialFile : ICredentialStore
     /// The file is group- or world-readable or writable, or a line is malformed. The message names the file and
     /// line and never quotes a secret.
     /// </exception>
-    /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="UnauthorizedAccessException">This process may not read the file.</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be read, or is a directory (with the message "it is a directory, not a file").
+    /// </exception>
+    /// <exception cref="UnauthorizedAccessException">This process may not read the file or search its directory.</exception>
     public static CredentialFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // Checked first: a directory would fail the mode check below for its usual 0755, with a misleading message.
+        if (Directory.Exists(path))
+        {
+            throw new IOException("it is a directory, not a file");
+        }
+
         byte[] content;
         try
         {

@@ -118,6 +118,19 @@ public sealed class CredentialCommandTests : IDisposable
     }
 
     [Fact]
+    public void ListOfDirectoryFailsWithReason()
+    {
+        Directory.CreateDirectory(_path);
+
+        int exit = Run("", "list");
+
+        Assert.Equal(74, exit);
+        Assert.Equal(
+            $"mupdate passwd: cannot read credential file {_path}: it is a directory, not a file{Environment.NewLine}",
+            _stderr.ToString());
+    }
+
+    [Fact]
     public void IterationsOptionIsApplied()
     {
         Assert.Equal(0, Run("pencil\n", "--iterations", "5000", "add", "a"));

@@ -155,6 +155,17 @@ public sealed class CredentialFileTests : IDisposable
     }
 
     [Fact]
+    public void DirectoryIsNotReportedAsUnsafeMode()
+    {
+        string path = _directory.File("users");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<IOException>(() => CredentialFile.Load(path));
+
+        Assert.Equal("it is a directory, not a file", error.Message);
+    }
+
+    [Fact]
     public void OwnerOnlyModesAreAccepted()
     {
         string path = _directory.Write("users", $"user\t{Sha1Field}\n", UnixFileMode.UserRead);
