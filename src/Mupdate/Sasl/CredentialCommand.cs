@@ -27,8 +27,8 @@ public static class CredentialCommand
           list          print the user names, one per line
 
         Options:
-          --iterations N  PBKDF2 iteration count of the new secrets, 4096 to 10000000
-                          (default 4096). Cyrus SASL clients reject counts above 65536.
+          --iterations N  PBKDF2 iteration count of the new secrets, 4096 to 65536
+                          (default 4096). 65536 is the most Cyrus SASL clients accept.
           -h, --help      print this text and exit
 
         The password is read from standard input: one line, without the line end.
@@ -225,13 +225,6 @@ public static class CredentialCommand
             return context.Fail(ExitDataError, "invalid password: it is empty after SASLprep");
         }
 
-        if (iterations > ScramSecret.MaximumCyrusClientIterations)
-        {
-            context.Stderr.WriteLine(
-                $"mupdate passwd: warning: Cyrus SASL clients reject more than {ScramSecret.MaximumCyrusClientIterations} "
-                + "iterations, so Cyrus peers cannot log in as this user with SCRAM");
-        }
-
         file.Set(UserCredential.Create(user, password, iterations));
         return Save(file, context, exists ? $"changed the password of user {Quote(user)}" : $"added user {Quote(user)}");
     }
@@ -392,11 +385,11 @@ public static class CredentialCommand
     private static int ParseIterations(string text)
     {
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
-            || value < ScramSecret.MinimumNewIterations
+            || value < ScramSecret.MinimumIterations
             || value > ScramSecret.MaximumIterations)
         {
             throw new UsageException(
-                $"invalid --iterations value {Quote(text)}: expected a number from {ScramSecret.MinimumNewIterations} "
+                $"invalid --iterations value {Quote(text)}: expected a number from {ScramSecret.MinimumIterations} "
                 + $"to {ScramSecret.MaximumIterations}");
         }
 
