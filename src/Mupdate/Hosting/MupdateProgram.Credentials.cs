@@ -9,17 +9,22 @@ namespace Mupdate.Hosting;
 public static partial class MupdateProgram
 {
     /// <summary>
-    /// Loads the credential file and logs each reload. Returns null with a one-line <paramref name="error"/>
-    /// when the file is malformed, has unsafe permissions or cannot be read.
+    /// Loads the credential file and the key of the salts for unknown users, and logs each reload. Returns null
+    /// with a one-line <paramref name="error"/> when either file is malformed, has unsafe permissions or cannot
+    /// be read.
     /// </summary>
     private static CredentialFileStore? OpenCredentials(MupdateSettings settings, ILogger logger, out string? error)
     {
-        error = null;
         var path = settings.CredentialsPath;
+        if (!TryOpenFakeSaltKey(FakeSaltKeyFile.PathFor(path), logger, out var key, out error))
+        {
+            return null;
+        }
+
         CredentialFileStore store;
         try
         {
-            store = new CredentialFileStore(path);
+            store = new CredentialFileStore(path) { FakeSaltKey = key };
         }
         catch (CredentialFileException exception)
         {
@@ -39,6 +44,54 @@ public static partial class MupdateProgram
 
         store.Reloaded += (_, e) => LogReload(logger, settings.Admins, e);
         return store;
+    }
+
+    /// <summary>
+    /// Reads the key of the salts for unknown users, creating it on the first start. Returns false with an
+    /// <paramref name="error"/> when the file exists but cannot be used. When it cannot be created, logs a
+    /// warning and returns true with a null key, so the server uses a key of this process.
+    /// </summary>
+    private static bool TryOpenFakeSaltKey(string path, ILogger logger, out byte[]? key, out string? error)
+    {
+        key = null;
+        error = null;
+        try
+        {
+            key = FakeSaltKeyFile.Load(path);
+        }
+        catch (CredentialFileException exception)
+        {
+            error = exception.Message;
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            error = $"cannot read the salt key file {path}: permission denied. This server runs as {ProcessUser.Describe()}, "
+                + $"so that user must be able to read it: run \"chown {ProcessUser.Name} {path}\"";
+            return false;
+        }
+        catch (IOException exception)
+        {
+            error = $"cannot read the salt key file {path}: {exception.Message}";
+            return false;
+        }
+
+        if (key is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            key = FakeSaltKeyFile.Create(path);
+            LogFakeSaltKeyCreated(logger, path);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or CredentialFileException)
+        {
+            LogFakeSaltKeyNotCreated(logger, path, exception.Message);
+        }
+
+        return true;
     }
 
     internal static string DescribeUnreadableCredentials(string path) =>
@@ -110,6 +163,16 @@ public static partial class MupdateProgram
         Level = LogLevel.Error,
         Message = "Reloading credentials from {Path} failed, keeping the previous ones: {Reason}")]
     private static partial void LogCredentialsReloadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1110, Level = LogLevel.Information, Message = "Created the salt key file {Path}")]
+    private static partial void LogFakeSaltKeyCreated(ILogger logger, string path);
+
+    [LoggerMessage(
+        EventId = 1111,
+        Level = LogLevel.Warning,
+        Message = "Cannot create the salt key file {Path}, so the SCRAM salts of unknown users change at each restart, "
+            + "which tells them from real users: {Reason}")]
+    private static partial void LogFakeSaltKeyNotCreated(ILogger logger, string path, string reason);
 
     [LoggerMessage(
         EventId = 1108,
