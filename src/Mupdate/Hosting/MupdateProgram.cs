@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Mupdate.Configuration;
@@ -14,7 +13,7 @@ namespace Mupdate.Hosting;
 
 /// <summary>
 /// The program behind the <c>mupdate</c> executable: parses the command line, loads imapd.conf,
-/// opens the store and runs the server until SIGTERM or SIGINT. Every failure before the server
+/// opens the store and runs the server until SIGTERM, SIGINT or SIGQUIT. Every failure before the server
 /// runs ends in one line on standard error and a sysexits status.
 /// </summary>
 public static partial class MupdateProgram
@@ -88,7 +87,7 @@ public static partial class MupdateProgram
         var description = settings.Describe();
         LogStarting(logger, Version, role, settings.ConfigFile, description);
 
-        using var stop = new StopSignal();
+        using var stop = new StopSignal(() => LogHangUpIgnored(logger));
         var credentials = OpenCredentials(settings, logger, out var credentialError);
         if (credentials is null)
         {
@@ -235,35 +234,6 @@ public static partial class MupdateProgram
         };
     }
 
-    /// <summary>Completes on the first SIGTERM or SIGINT (Ctrl+C).</summary>
-    private sealed class StopSignal : IDisposable
-    {
-        private readonly TaskCompletionSource<string> _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly PosixSignalRegistration _term;
-        private readonly PosixSignalRegistration _interrupt;
-
-        public StopSignal()
-        {
-            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
-            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
-        }
-
-        public Task<string> WaitAsync() => _signal.Task;
-
-        public void Dispose()
-        {
-            _term.Dispose();
-            _interrupt.Dispose();
-        }
-
-        private void Handle(PosixSignalContext context)
-        {
-            // Cancel the runtime's default handling (exit at once) so the server can send BYE first.
-            context.Cancel = true;
-            _signal.TrySetResult(context.Signal.ToString());
-        }
-    }
-
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Starting mupdate-dotnet {Version} as {Role} with {ConfigFile}: {Settings}")]
     private static partial void LogStarting(ILogger logger, string version, ServerRole role, string configFile, string settings);
 
@@ -275,6 +245,14 @@ public static partial class MupdateProgram
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Stopped")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(
+        EventId = 1112,
+        Level = LogLevel.Information,
+        Message = "Received SIGHUP; ignored, because the credential file is reloaded automatically when it changes "
+            + "and imapd.conf is read only at start (restart to apply a change). Logs go to standard error, so there is "
+            + "no log file to reopen")]
+    private static partial void LogHangUpIgnored(ILogger logger);
 }
 
 /// <summary>The standard streams the program uses, replaceable in tests.</summary>
