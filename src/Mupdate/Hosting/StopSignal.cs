@@ -3,9 +3,9 @@ using System.Runtime.InteropServices;
 namespace Mupdate.Hosting;
 
 /// <summary>
-/// Completes on the first SIGTERM, SIGINT (Ctrl+C) or SIGQUIT, the signals that stop Cyrus 3.6 mupdate, and
-/// reports SIGHUP to a callback instead of letting it kill the process: Cyrus administrators and logrotate send
-/// HUP routinely, expecting a reload.
+/// Completes on the first SIGTERM, SIGINT (Ctrl+C) or SIGQUIT (on which Cyrus 3.6 master(8) shuts down too), and
+/// reports SIGHUP to a callback instead of letting it kill the process, because Cyrus administrators and logrotate
+/// send HUP routinely, expecting a reload.
 /// </summary>
 internal sealed class StopSignal : IDisposable
 {
