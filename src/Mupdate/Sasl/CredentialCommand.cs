@@ -10,10 +10,13 @@ namespace Mupdate.Sasl;
 /// </summary>
 public static class CredentialCommand
 {
-    /// <summary>The help text for <c>mupdate passwd --help</c>.</summary>
+    /// <summary>
+    /// The help text for <c>mupdate passwd --help</c>, also printed after a usage error. It ends with a newline.
+    /// </summary>
     public const string Usage = """
-        Usage: mupdate passwd [--iterations N] add|change|set|delete USER
-               mupdate passwd list
+        Usage: mupdate passwd [-C config-file] [-f credential-file] [--iterations N]
+                              add|change|set|delete USER
+               mupdate passwd [-C config-file] [-f credential-file] list
 
         Manages the SCRAM credential file that the MUPDATE server authenticates users
         against. The file stores a salted, iterated SCRAM-SHA-256 and SCRAM-SHA-1 secret
@@ -25,6 +28,16 @@ public static class CredentialCommand
           set USER      add USER, or replace the password if USER exists
           delete USER   remove USER
           list          print the user names, one per line
+
+        Where the file is:
+          -C FILE       the imapd.conf whose mupdate_credentials names the file
+                        (default /etc/imapd.conf; the default file is
+                        {configdirectory}/mupdate.credentials)
+          -f FILE       use this credential file and read no configuration; with both
+                        -C and -f, -f wins and the -C file is not read
+
+        Run it as the user the server runs as (for Cyrus's master(8), user cyrus), so the
+        server can read the file it writes.
 
         Options:
           --iterations N  PBKDF2 iteration count of the new secrets, 4096 to 65536
@@ -38,6 +51,7 @@ public static class CredentialCommand
         Exit status: 0 success, 64 usage error, 65 invalid user name, password or file
         content, 67 unknown user, 73 cannot create the file, 74 read or write error,
         78 the file is readable or writable by group or others.
+
         """;
 
     private const int ExitOk = 0;

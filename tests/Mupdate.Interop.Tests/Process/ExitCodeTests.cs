@@ -27,6 +27,7 @@ public sealed class ExitCodeTests
         Assert.Contains("-a", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--listen ADDRESS:PORT", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("EXIT STATUS", result.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith(".\n", result.Stdout, StringComparison.Ordinal);
         Assert.Equal("", result.Stderr);
     });
 

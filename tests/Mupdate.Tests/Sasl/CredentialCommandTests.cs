@@ -193,6 +193,7 @@ public sealed class CredentialCommandTests : IDisposable
         Assert.Equal(64, exit);
         Assert.StartsWith("mupdate passwd: ", _stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("Usage: mupdate passwd", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\n", _stderr.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(_path));
     }
 
