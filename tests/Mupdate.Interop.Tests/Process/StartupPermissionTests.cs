@@ -50,6 +50,28 @@ public sealed class StartupPermissionTests
     });
 
     [Fact(Timeout = 60_000)]
+    public Task UnwritableDatabaseDirectoryExits74() => InteropSession.RunAsync(async session =>
+    {
+        // User cyrus may read the credential file but not create the database (or its lock file) in the
+        // root-owned directory, and it cannot create the salt key file there either.
+        var server = await session.CreateServerAsync();
+        OpenToCyrus(server);
+        var credentials = Path.Combine(server.ConfigDirectory, "mupdate.credentials");
+        await ToolRunner.RunCheckedAsync(
+            CyrusBinaries.Chown, ["cyrus:mail", credentials], null, TimeSpan.FromSeconds(10), session.CancellationToken);
+        var database = Path.Combine(server.ConfigDirectory, "mupdate.sqlite3");
+
+        var result = await RunAsCyrusAsync(session, server);
+
+        Assert.Equal(74, result.ExitCode);
+        var error = SingleErrorLine(result);
+        Assert.Contains($"cannot open the database {database}: permission denied", error, StringComparison.Ordinal);
+        Assert.Contains($"runs as {CyrusUser()}", error, StringComparison.Ordinal);
+        Assert.Contains("Cannot create the salt key file", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", result.Stderr, StringComparison.Ordinal);
+    });
+
+    [Fact(Timeout = 60_000)]
     public Task ConfigDirectoryThatIsFileExits78() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var server = await session.CreateServerAsync(new ServerProcessOptions { AddAdmin = false });
