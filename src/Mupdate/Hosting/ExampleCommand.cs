@@ -56,7 +56,8 @@ internal static class ExampleCommand
 
         var listen = line.Listen.Count > 0 ? line.Listen : [new IPEndPoint(IPAddress.Loopback, 3905)];
         await console.Error.WriteLineAsync(
-            $"mupdate example: configuration {configFile}; admin {AdminUser}, password {AdminPassword}; listening on {string.Join(", ", listen)}")
+            $"mupdate example: configuration {configFile}; admin {AdminUser}, password {AdminPassword}; "
+            + $"starting a master on {string.Join(", ", listen)}")
             .ConfigureAwait(false);
         var serve = line with { Action = ProgramAction.Serve, ConfigFile = configFile, Master = true, Listen = listen };
         return await MupdateProgram.ServeAsync(serve, console, createLoggerFactory).ConfigureAwait(false);

@@ -3,18 +3,23 @@ namespace Mupdate.Hosting;
 /// <summary>The text of <c>mupdate --help</c>.</summary>
 public static class HelpText
 {
-    public const string Usage = "usage: mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]\n" +
-                                "       mupdate passwd [-C config-file] {add|change|set|delete} USER | list\n" +
-                                "       mupdate example [DIRECTORY]\n";
+    /// <summary>The short usage printed after a command-line error. It ends with a newline.</summary>
+    public const string Usage =
+        "usage: mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]\n" +
+        "       mupdate passwd [-C config-file] [-f credential-file] [--iterations N] {add|change|set|delete} USER\n" +
+        "       mupdate passwd [-C config-file] [-f credential-file] list\n" +
+        "       mupdate example [DIRECTORY]\n" +
+        "       mupdate --help | --version\n";
 
+    /// <summary>The full reference printed by <c>mupdate --help</c>. It ends with a newline.</summary>
     public const string Full = """
         NAME
             mupdate - MUPDATE server of a Cyrus IMAP Murder (RFC 3656)
 
         SYNOPSIS
             mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]
-            mupdate passwd [-C config-file] [--iterations N] {add|change|set|delete} USER
-            mupdate passwd [-C config-file] list
+            mupdate passwd [-C config-file] [-f credential-file] [--iterations N] {add|change|set|delete} USER
+            mupdate passwd [-C config-file] [-f credential-file] list
             mupdate example [DIRECTORY]
             mupdate --help | --version
 
@@ -25,8 +30,9 @@ public static class HelpText
             server speaks the wire protocol of Cyrus 3.x mupdate, so Cyrus backends, frontends,
             slaves, ctl_mboxlist and mupdatetest use it unchanged.
 
-            Logs go to standard error. SIGTERM or SIGINT closes the listeners, sends BYE to every
-            client and exits 0.
+            Logs go to standard error. SIGTERM, SIGINT or SIGQUIT closes the listeners, sends BYE
+            to every client and exits 0. SIGHUP is logged and ignored: the credential file is
+            reloaded automatically when it changes, and a change to imapd.conf needs a restart.
 
         OPTIONS
             -C config-file
@@ -52,7 +58,8 @@ public static class HelpText
             passwd
                 Manages the credential file (mupdate_credentials), which holds salted, iterated
                 SCRAM-SHA-1 and SCRAM-SHA-256 secrets, never a password. The password is read from
-                standard input (asked twice on a terminal). See mupdate passwd --help.
+                standard input (asked twice on a terminal). -f names the credential file directly;
+                given with -C, -f wins and the configuration is not read. See mupdate passwd --help.
             example [DIRECTORY]
                 Runs a master on 127.0.0.1:3905 with the embedded example configuration, keeping
                 its state in DIRECTORY (default ./mupdate-example), with the example admin user
@@ -66,12 +73,15 @@ public static class HelpText
                 admins                   space-separated ids allowed to log in
                 mupdate_server           master address host[:port], for -a
                 mupdate_config           standard, unified or replicated (a master refuses unified)
-                mupdate_connections_max  connections served at once (128)
+                mupdate_connections_max  connections served at once, logged in or not, as in Cyrus (128)
                 mupdate_port             default listen port (3905)
                 allowplaintext           offer PLAIN (off; there is no TLS yet)
-                sasl_mech_list           mechanisms to offer (default SCRAM-SHA-256 SCRAM-SHA-1 PLAIN)
+                sasl_mech_list           mechanisms to offer (default all: SCRAM-SHA-256 SCRAM-SHA-1,
+                                         and PLAIN, which is offered only with allowplaintext)
                 failedloginpause         delay before a failed login's NO (3s)
-                maxword, maxquoted, maxliteral   parser limits per element (128K each)
+                maxword, maxquoted, maxliteral   parser limits per element (128K each); 0 or less
+                                         means the mupdate_command_max value, as Cyrus's 0 means
+                                         no limit
             Options of this implementation:
                 mupdate_database         SQLite database ({configdirectory}/mupdate.sqlite3)
                 mupdate_credentials      credential file ({configdirectory}/mupdate.credentials)
@@ -82,8 +92,18 @@ public static class HelpText
                 mupdate_command_max      largest command, literals included (1M)
                 mupdate_commit_batch_max most writes per group commit (1024)
 
+        FILES
+            mupdate_credentials, and next to it:
+                <credentials>.lock       taken by mupdate passwd while it rewrites the file
+                <credentials>.saltkey    key of the SCRAM salts sent for unknown users, mode 0600,
+                                         created at the first start; keep it, or those salts change
+            mupdate_database, and next to it <database>-wal, <database>-shm and <database>.lock.
+            The database is SQLite in WAL mode: back it up with sqlite3 <db> ".backup <file>"
+            while the server runs, or stop the server and copy the database with its -wal file.
+
         EXIT STATUS
             0 stopped by a signal; 64 invalid command line; 69 cannot listen; 70 internal error;
             74 database error; 78 invalid configuration.
+
         """;
 }

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Mupdate.Configuration;
+using Mupdate.IO;
 using Mupdate.Protocol;
 using Mupdate.Sasl;
 using Mupdate.Server;
@@ -13,7 +13,7 @@ namespace Mupdate.Hosting;
 
 /// <summary>
 /// The program behind the <c>mupdate</c> executable: parses the command line, loads imapd.conf,
-/// opens the store and runs the server until SIGTERM or SIGINT. Every failure before the server
+/// opens the store and runs the server until SIGTERM, SIGINT or SIGQUIT. Every failure before the server
 /// runs ends in one line on standard error and a sysexits status.
 /// </summary>
 public static partial class MupdateProgram
@@ -87,7 +87,7 @@ public static partial class MupdateProgram
         var description = settings.Describe();
         LogStarting(logger, Version, role, settings.ConfigFile, description);
 
-        using var stop = new StopSignal();
+        using var stop = new StopSignal(() => LogHangUpIgnored(logger));
         var credentials = OpenCredentials(settings, logger, out var credentialError);
         if (credentials is null)
         {
@@ -112,7 +112,15 @@ public static partial class MupdateProgram
             var storeOptions = new MailboxStoreOptions { CommitBatchMax = settings.CommitBatchMax };
             store = SqliteMailboxStore.Open(settings.DatabasePath, storeOptions, loggerFactory.CreateLogger("Mupdate.Store"));
         }
-        catch (Exception exception) when (exception is SqliteException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            await console.Error.WriteLineAsync(
+                $"mupdate: cannot open the database {settings.DatabasePath}: permission denied. This server runs as "
+                + $"{ProcessUser.Describe()}, so that user must be able to read and write the database, its lock file and "
+                + $"its directory: run \"chown {ProcessUser.Name}\" on them").ConfigureAwait(false);
+            return ExitCodes.IoError;
+        }
+        catch (Exception exception) when (exception is SqliteException or InvalidDataException or IOException)
         {
             await console.Error.WriteLineAsync($"mupdate: cannot open the database {settings.DatabasePath}: {exception.Message}").ConfigureAwait(false);
             return ExitCodes.IoError;
@@ -165,50 +173,38 @@ public static partial class MupdateProgram
                 "cannot run the mupdate master on a unified server (mupdate_config: unified); use standard or replicated");
         }
 
-        if (!Directory.Exists(settings.ConfigDirectory))
-        {
-            throw new ConfigurationException(settings.ConfigFile,
-                $"configdirectory {settings.ConfigDirectory} does not exist; create it (owned by the user mupdate runs as)");
-        }
+        CheckConfigDirectory(settings);
     }
 
-    private static CredentialFileStore? OpenCredentials(MupdateSettings settings, ILogger logger, out string? error)
+    // Lists one entry, which needs the read and search permissions that opening files in it needs.
+    private static void CheckConfigDirectory(MupdateSettings settings)
     {
-        error = null;
+        var directory = settings.ConfigDirectory;
+        if (File.Exists(directory))
+        {
+            throw new ConfigurationException(settings.ConfigFile, $"configdirectory {directory} is a file, not a directory");
+        }
+
         try
         {
-            var store = new CredentialFileStore(settings.CredentialsPath);
-            store.Reloaded += (_, e) =>
-            {
-                if (e.Error is { } failure)
-                {
-                    LogCredentialsReloadFailed(logger, e.Path, failure.Message);
-                }
-                else
-                {
-                    LogCredentialsReloaded(logger, e.Path, e.Current.Users.Count);
-                }
-            };
-            return store;
+            using var entries = Directory.EnumerateFileSystemEntries(directory).GetEnumerator();
+            entries.MoveNext();
         }
-        catch (CredentialFileException exception)
+        catch (DirectoryNotFoundException)
         {
-            error = exception.Message;
-            return null;
+            throw new ConfigurationException(settings.ConfigFile,
+                $"configdirectory {directory} does not exist; create it (owned by the user mupdate runs as)");
         }
-    }
-
-    private static void WarnAboutLogins(ILogger logger, MupdateSettings settings, CredentialFileStore credentials)
-    {
-        if (settings.Admins.Count == 0)
+        catch (UnauthorizedAccessException)
         {
-            LogNoAdmins(logger, settings.ConfigFile);
+            throw new ConfigurationException(settings.ConfigFile,
+                $"cannot read configdirectory {directory}: permission denied. This server runs as {ProcessUser.Describe()}, "
+                + "so that user must be able to read, write and search the directory, and search the directories above it: "
+                + $"run \"chown {ProcessUser.Name} {directory}\"");
         }
-
-        var users = credentials.Current.Users.Select(u => u.UserName).ToHashSet(StringComparer.Ordinal);
-        if (!settings.Admins.Any(users.Contains))
+        catch (IOException exception)
         {
-            LogNoAdminCredentials(logger, credentials.Path);
+            throw new ConfigurationException(settings.ConfigFile, $"cannot read configdirectory {directory}: {exception.Message}");
         }
     }
 
@@ -240,35 +236,6 @@ public static partial class MupdateProgram
         };
     }
 
-    /// <summary>Completes on the first SIGTERM or SIGINT (Ctrl+C).</summary>
-    private sealed class StopSignal : IDisposable
-    {
-        private readonly TaskCompletionSource<string> _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly PosixSignalRegistration _term;
-        private readonly PosixSignalRegistration _interrupt;
-
-        public StopSignal()
-        {
-            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
-            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
-        }
-
-        public Task<string> WaitAsync() => _signal.Task;
-
-        public void Dispose()
-        {
-            _term.Dispose();
-            _interrupt.Dispose();
-        }
-
-        private void Handle(PosixSignalContext context)
-        {
-            // Cancel the runtime's default handling (exit at once) so the server can send BYE first.
-            context.Cancel = true;
-            _signal.TrySetResult(context.Signal.ToString());
-        }
-    }
-
     [LoggerMessage(EventId = 1100, Level = LogLevel.Information, Message = "Starting mupdate-dotnet {Version} as {Role} with {ConfigFile}: {Settings}")]
     private static partial void LogStarting(ILogger logger, string version, ServerRole role, string configFile, string settings);
 
@@ -281,17 +248,13 @@ public static partial class MupdateProgram
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Stopped")]
     private static partial void LogStopped(ILogger logger);
 
-    [LoggerMessage(EventId = 1104, Level = LogLevel.Warning, Message = "admins is empty in {ConfigFile}: nobody can log in, because only admins may")]
-    private static partial void LogNoAdmins(ILogger logger, string configFile);
-
-    [LoggerMessage(EventId = 1105, Level = LogLevel.Warning, Message = "No user in admins has credentials in {Path}; add one with: mupdate passwd -C <imapd.conf> add <user>")]
-    private static partial void LogNoAdminCredentials(ILogger logger, string path);
-
-    [LoggerMessage(EventId = 1106, Level = LogLevel.Information, Message = "Reloaded credentials from {Path}: {Count} users")]
-    private static partial void LogCredentialsReloaded(ILogger logger, string path, int count);
-
-    [LoggerMessage(EventId = 1107, Level = LogLevel.Error, Message = "Reloading credentials from {Path} failed, keeping the previous ones: {Reason}")]
-    private static partial void LogCredentialsReloadFailed(ILogger logger, string path, string reason);
+    [LoggerMessage(
+        EventId = 1112,
+        Level = LogLevel.Information,
+        Message = "Received SIGHUP; ignored, because the credential file is reloaded automatically when it changes "
+            + "and imapd.conf is read only at start (restart to apply a change). Logs go to standard error, so there is "
+            + "no log file to reopen")]
+    private static partial void LogHangUpIgnored(ILogger logger);
 }
 
 /// <summary>The standard streams the program uses, replaceable in tests.</summary>

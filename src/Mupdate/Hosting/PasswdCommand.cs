@@ -6,23 +6,11 @@ namespace Mupdate.Hosting;
 
 /// <summary>
 /// <c>mupdate passwd [-C config-file] [-f credential-file] ...</c>: finds the credential file
-/// (<c>mupdate_credentials</c> of the configuration, unless <c>-f</c> names one) and runs
-/// <see cref="CredentialCommand"/> on it.
+/// (<c>-f</c>, else <c>mupdate_credentials</c> of the configuration, so <c>-f</c> wins over <c>-C</c>)
+/// and runs <see cref="CredentialCommand"/> on it.
 /// </summary>
 internal static class PasswdCommand
 {
-    public const string Options = """
-        Where the file is:
-          -C FILE         the imapd.conf whose mupdate_credentials names the file
-                          (default /etc/imapd.conf; the default file is
-                          {configdirectory}/mupdate.credentials)
-          -f FILE         use this credential file and read no configuration
-
-        Run it as the user the server runs as (for Cyrus's master(8), user cyrus), so the
-        server can read the file it writes.
-
-        """;
-
     public static int Run(CommandLine line, ProgramConsole console)
     {
         var configFile = line.ConfigFile;
@@ -44,7 +32,6 @@ internal static class PasswdCommand
                     return ExitCodes.Usage;
                 case "-h" or "--help":
                     console.Out.Write(CredentialCommand.Usage);
-                    console.Out.Write("\n" + Options);
                     return ExitCodes.Ok;
                 default:
                     rest.Add(args[i]);

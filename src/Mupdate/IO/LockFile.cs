@@ -75,17 +75,18 @@ public sealed class LockFile : IDisposable
 
     public void Dispose() => _file.Dispose();
 
+    // Reads the pid that the holder wrote. FileStream cannot do it (see UnlockedFileReader).
     private static string? ReadHolder(string path)
     {
-        try
-        {
-            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
-            var pid = reader.ReadLine()?.Trim();
-            return string.IsNullOrEmpty(pid) ? null : pid;
-        }
-        catch (IOException)
+        var bytes = UnlockedFileReader.TryReadStart(path, 32);
+        if (bytes is null)
         {
             return null;
         }
+
+        var text = Encoding.ASCII.GetString(bytes);
+        var end = text.IndexOf('\n', StringComparison.Ordinal);
+        var pid = (end < 0 ? text : text[..end]).Trim();
+        return pid.Length > 0 && pid.All(char.IsAsciiDigit) ? pid : null;
     }
 }

@@ -10,10 +10,13 @@ namespace Mupdate.Sasl;
 /// </summary>
 public static class CredentialCommand
 {
-    /// <summary>The help text for <c>mupdate passwd --help</c>.</summary>
+    /// <summary>
+    /// The help text for <c>mupdate passwd --help</c>, also printed after a usage error. It ends with a newline.
+    /// </summary>
     public const string Usage = """
-        Usage: mupdate passwd [--iterations N] add|change|set|delete USER
-               mupdate passwd list
+        Usage: mupdate passwd [-C config-file] [-f credential-file] [--iterations N]
+                              add|change|set|delete USER
+               mupdate passwd [-C config-file] [-f credential-file] list
 
         Manages the SCRAM credential file that the MUPDATE server authenticates users
         against. The file stores a salted, iterated SCRAM-SHA-256 and SCRAM-SHA-1 secret
@@ -26,9 +29,19 @@ public static class CredentialCommand
           delete USER   remove USER
           list          print the user names, one per line
 
+        Where the file is:
+          -C FILE       the imapd.conf whose mupdate_credentials names the file
+                        (default /etc/imapd.conf; the default file is
+                        {configdirectory}/mupdate.credentials)
+          -f FILE       use this credential file and read no configuration; with both
+                        -C and -f, -f wins and the -C file is not read
+
+        Run it as the user the server runs as (for Cyrus's master(8), user cyrus), so the
+        server can read the file it writes.
+
         Options:
-          --iterations N  PBKDF2 iteration count of the new secrets, 4096 to 10000000
-                          (default 4096). Cyrus SASL clients reject counts above 65536.
+          --iterations N  PBKDF2 iteration count of the new secrets, 4096 to 65536
+                          (default 4096). 65536 is the most Cyrus SASL clients accept.
           -h, --help      print this text and exit
 
         The password is read from standard input: one line, without the line end.
@@ -38,6 +51,7 @@ public static class CredentialCommand
         Exit status: 0 success, 64 usage error, 65 invalid user name, password or file
         content, 67 unknown user, 73 cannot create the file, 74 read or write error,
         78 the file is readable or writable by group or others.
+
         """;
 
     private const int ExitOk = 0;
@@ -128,7 +142,14 @@ public static class CredentialCommand
         {
             return context.Fail(ex.IsUnsafeMode ? ExitConfig : ExitDataError, ex.Message);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (UnauthorizedAccessException)
+        {
+            return context.Fail(
+                ExitIOError,
+                $"cannot read credential file {context.Path}: permission denied for {ProcessUser.Describe()}. "
+                + "Run mupdate passwd as the user the server runs as, who should own the file");
+        }
+        catch (IOException ex)
         {
             return context.Fail(ExitIOError, $"cannot read credential file {context.Path}: {ex.Message}");
         }
@@ -216,13 +237,6 @@ public static class CredentialCommand
         if (prepared.Length == 0)
         {
             return context.Fail(ExitDataError, "invalid password: it is empty after SASLprep");
-        }
-
-        if (iterations > ScramSecret.MaximumCyrusClientIterations)
-        {
-            context.Stderr.WriteLine(
-                $"mupdate passwd: warning: Cyrus SASL clients reject more than {ScramSecret.MaximumCyrusClientIterations} "
-                + "iterations, so Cyrus peers cannot log in as this user with SCRAM");
         }
 
         file.Set(UserCredential.Create(user, password, iterations));
@@ -385,11 +399,11 @@ public static class CredentialCommand
     private static int ParseIterations(string text)
     {
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
-            || value < ScramSecret.MinimumNewIterations
+            || value < ScramSecret.MinimumIterations
             || value > ScramSecret.MaximumIterations)
         {
             throw new UsageException(
-                $"invalid --iterations value {Quote(text)}: expected a number from {ScramSecret.MinimumNewIterations} "
+                $"invalid --iterations value {Quote(text)}: expected a number from {ScramSecret.MinimumIterations} "
                 + $"to {ScramSecret.MaximumIterations}");
         }
 

@@ -1,5 +1,5 @@
-using System.Security.Cryptography;
 using System.Text;
+using Mupdate.IO;
 
 namespace Mupdate.Sasl;
 
@@ -44,15 +44,24 @@ public sealed class CredentialFile : ICredentialStore
     /// The file is group- or world-readable or writable, or a line is malformed. The message names the file and
     /// line and never quotes a secret.
     /// </exception>
-    /// <exception cref="IOException">The file cannot be read.</exception>
-    /// <exception cref="UnauthorizedAccessException">This process may not read the file.</exception>
+    /// <exception cref="IOException">
+    /// The file cannot be read, or is a directory (with the message "it is a directory, not a file").
+    /// </exception>
+    /// <exception cref="UnauthorizedAccessException">This process may not read the file or search its directory.</exception>
     public static CredentialFile Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+
+        // Checked first: a directory would fail the mode check below for its usual 0755, with a misleading message.
+        if (Directory.Exists(path))
+        {
+            throw new IOException("it is a directory, not a file");
+        }
+
         byte[] content;
         try
         {
-            CheckMode(path);
+            CheckMode(path, "credential file");
             content = File.ReadAllBytes(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -120,23 +129,13 @@ public sealed class CredentialFile : ICredentialStore
     /// <exception cref="UnauthorizedAccessException">The directory is not writable.</exception>
     public void Save()
     {
-        string fullPath = System.IO.Path.GetFullPath(Path);
-        string directory = System.IO.Path.GetDirectoryName(fullPath) ?? ".";
-        string tempPath = System.IO.Path.Combine(
-            directory,
-            $".{System.IO.Path.GetFileName(fullPath)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(6))}.tmp");
-
-        try
+        var text = new StringBuilder(CredentialFileFormat.Header).Append('\n');
+        foreach (UserCredential user in _users)
         {
-            WriteTempFile(tempPath);
-            File.Move(tempPath, fullPath, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(tempPath);
-            throw;
+            text.Append(CredentialFileFormat.FormatLine(user)).Append('\n');
         }
 
+        PrivateFile.WriteAtomically(Path, StrictUtf8.GetBytes(text.ToString()), overwrite: true);
         Exists = true;
     }
 
@@ -205,37 +204,11 @@ public sealed class CredentialFile : ICredentialStore
         }
     }
 
-    private void WriteTempFile(string tempPath)
-    {
-        var options = new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            Share = FileShare.None,
-        };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(tempPath, options);
-        if (!OperatingSystem.IsWindows())
-        {
-            // The umask can only clear bits of UnixCreateMode, but set the mode explicitly so it is exactly 0600.
-            File.SetUnixFileMode(stream.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        var text = new StringBuilder(CredentialFileFormat.Header).Append('\n');
-        foreach (UserCredential user in _users)
-        {
-            text.Append(CredentialFileFormat.FormatLine(user)).Append('\n');
-        }
-
-        stream.Write(StrictUtf8.GetBytes(text.ToString()));
-        stream.Flush(flushToDisk: true);
-    }
-
-    private static void CheckMode(string path)
+    /// <summary>
+    /// Throws when group or others may read or write <paramref name="path"/>, naming it as
+    /// <paramref name="description"/> (such as "credential file").
+    /// </summary>
+    internal static void CheckMode(string path, string description)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -246,23 +219,11 @@ public sealed class CredentialFile : ICredentialStore
         if ((mode & UnsafeModes) != 0)
         {
             throw new CredentialFileException(
-                $"credential file {path} is readable or writable by group or others (mode "
+                $"{description} {path} is readable or writable by group or others (mode "
                 + $"{Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0')}). Run \"chmod 600 {path}\" to fix it.",
                 path,
                 null,
                 isUnsafeMode: true);
-        }
-    }
-
-    // Runs while an earlier exception propagates, so a second failure must not replace it.
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
         }
     }
 

@@ -105,12 +105,15 @@ internal static class CredentialFileFormat
             throw new FormatException($"field {fieldNumber} is not a SCRAM secret, expected {ExpectedShape}");
         }
 
+        // Below the minimum the stored secret is cheap to brute-force. Above the maximum each failed PLAIN login
+        // costs a long PBKDF2 run, and Cyrus SASL clients reject the count anyway.
         if (!int.TryParse(parameters[0], NumberStyles.None, CultureInfo.InvariantCulture, out int iterations)
-            || iterations < 1
+            || iterations < ScramSecret.MinimumIterations
             || iterations > ScramSecret.MaximumIterations)
         {
             throw new FormatException(
-                $"field {fieldNumber} has an invalid iteration count, expected 1 to {ScramSecret.MaximumIterations}");
+                $"field {fieldNumber} has an invalid iteration count, expected {ScramSecret.MinimumIterations} to "
+                + $"{ScramSecret.MaximumIterations}, so set the password again with \"mupdate passwd set <user>\"");
         }
 
         byte[] salt = DecodeBase64(parameters[1], fieldNumber, "salt", null);

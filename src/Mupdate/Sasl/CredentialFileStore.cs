@@ -52,6 +52,10 @@ public sealed class CredentialFileStore : ICredentialStore
     /// <summary>The path of the credential file.</summary>
     public string Path { get; }
 
+    /// <inheritdoc/>
+    /// <remarks>The server reads it from <see cref="FakeSaltKeyFile"/>.</remarks>
+    public byte[]? FakeSaltKey { get; init; }
+
     /// <summary>The content in use: the last copy that loaded without error.</summary>
     public CredentialFile Current => _current;
 

@@ -15,22 +15,20 @@ public sealed class ScramSecret
     /// </summary>
     public const int DefaultIterations = 4096;
 
-    /// <summary>The lowest iteration count accepted for a new secret.</summary>
-    public const int MinimumNewIterations = 4096;
+    /// <summary>
+    /// The lowest iteration count of a new secret and of one in the credential file: the minimum that RFC 7677
+    /// recommends, and the minimum of the SCRAM plugin of Cyrus SASL 2.1.
+    /// </summary>
+    public const int MinimumIterations = 4096;
 
     /// <summary>
-    /// The highest iteration count accepted anywhere. It bounds the PBKDF2 work that a credential file (for PLAIN)
-    /// or a server (for a SCRAM client) can demand: 10,000,000 rounds of PBKDF2-SHA-256 took about 2.8 s on one
-    /// core of an AMD EPYC virtual machine.
+    /// The highest iteration count accepted anywhere: the most that a Cyrus SASL 2.1 SCRAM client accepts from
+    /// a server, so a higher count would only lock Cyrus peers out. It also bounds the PBKDF2 work that a
+    /// credential file demands of each PLAIN login, and that a server demands of a SCRAM client. 65536 rounds
+    /// of PBKDF2-SHA-256 took about 16 ms on one core of an AMD EPYC virtual machine (.NET 10,
+    /// Rfc2898DeriveBytes.Pbkdf2, mean of 10 runs).
     /// </summary>
-    /// <remarks>
-    /// Cyrus SASL 2.1 clients reject a count above <see cref="MaximumCyrusClientIterations"/>, so higher counts
-    /// lock Cyrus peers out of SCRAM.
-    /// </remarks>
-    public const int MaximumIterations = 10_000_000;
-
-    /// <summary>The highest iteration count that a Cyrus SASL 2.1 SCRAM client accepts from a server.</summary>
-    public const int MaximumCyrusClientIterations = 65536;
+    public const int MaximumIterations = 65536;
 
     /// <summary>The salt length of new secrets in bytes.</summary>
     public const int SaltLength = 16;
@@ -70,12 +68,12 @@ public sealed class ScramSecret
     /// <summary>Creates a secret for <paramref name="password"/> with a new random salt of 16 bytes.</summary>
     /// <param name="hash">The SCRAM hash.</param>
     /// <param name="password">The password, which is SASLprep'd as a stored string first.</param>
-    /// <param name="iterations">The iteration count, from 4096 to 10,000,000.</param>
+    /// <param name="iterations">The iteration count, from 4096 to 65536.</param>
     /// <exception cref="ArgumentException">The password is empty or SASLprep rejects it.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The iteration count is out of range.</exception>
     public static ScramSecret Create(ScramHash hash, string password, int iterations = DefaultIterations)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, MinimumNewIterations);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, MinimumIterations);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(iterations, MaximumIterations);
         string prepared = PreparePassword(password);
         return Derive(hash, prepared, RandomNumberGenerator.GetBytes(SaltLength), iterations);

@@ -32,9 +32,12 @@ public sealed class ScramServerMechanism : ISaslServerMechanism
     private ScramSecret? _secret;
     private SaslIdentity? _identity;
 
-    /// <summary>Creates a mechanism for one exchange that verifies against <paramref name="store"/>.</summary>
+    /// <summary>
+    /// Creates a mechanism for one exchange that verifies against <paramref name="store"/>, with the store's
+    /// <see cref="ICredentialStore.FakeSaltKey"/>, or a key of this process when it has none.
+    /// </summary>
     public ScramServerMechanism(ScramHash hash, ICredentialStore store)
-        : this(hash, store, ProcessFakeSaltKey, null)
+        : this(hash, store, store?.FakeSaltKey ?? ProcessFakeSaltKey, null)
     {
     }
 
@@ -320,10 +323,9 @@ public sealed class ScramServerMechanism : ISaslServerMechanism
         return credential?.GetSecret(_algorithm.Hash);
     }
 
-    // Stable for a user name while the key stays the same, so that asking twice reveals nothing.
-    // NOTE: the default key is random per process, so an unknown user's salt changes when the server restarts
-    // while a real user's salt does not. Unknown users also always get 4096 iterations, which gives them away when
-    // real users have another count.
+    // Stable for a user name while the key stays the same, so that asking twice reveals nothing. The server keeps
+    // its key in a file, so it survives restarts, and a store without a key gets one that lives as long as the process.
+    // NOTE: unknown users always get 4096 iterations, which gives them away when real users have another count.
     private byte[] ComputeFakeSalt(string userName)
     {
         byte[] input = ScramText.Encode($"fake SCRAM salt\0{Name}\0{userName}");

@@ -45,7 +45,7 @@ public sealed class UserCredential
     /// </summary>
     /// <param name="userName">A user name, which is SASLprep'd and checked by <see cref="CredentialUserName"/>.</param>
     /// <param name="password">The password, which is SASLprep'd as a stored string.</param>
-    /// <param name="iterations">The iteration count, from 4096 to 10,000,000.</param>
+    /// <param name="iterations">The iteration count, from 4096 to 65536.</param>
     /// <exception cref="ArgumentException">The user name or the password is invalid.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The iteration count is out of range.</exception>
     public static UserCredential Create(string userName, string password, int iterations = ScramSecret.DefaultIterations)

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Mupdate.Logging;
 using Mupdate.Protocol;
 using Mupdate.Store;
 
@@ -13,14 +14,20 @@ namespace Mupdate.Server;
 /// session per connection (no thread per client). Past <see cref="ServerOptions.ConnectionsMax"/>
 /// a new connection gets <c>* BYE "Server Unable"</c> and is closed.
 /// </summary>
-public sealed class MupdateServer : IAsyncDisposable
+public sealed partial class MupdateServer : IAsyncDisposable
 {
+    /// <summary>The minimum time between two log lines about connections refused over the limit.</summary>
+    internal static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
+
     private readonly ServerContext _context;
+    private readonly LogRateLimiter _refusalLog;
     private readonly ConcurrentDictionary<long, (Session Session, Task Task)> _sessions = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _acceptLoops = [];
     private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _refusalFlush;
     private long _nextSessionId;
+    private bool _started;
     private int _stopped;
 
     public MupdateServer(
@@ -36,6 +43,7 @@ public sealed class MupdateServer : IAsyncDisposable
             loginPolicy,
             loggerFactory ?? NullLoggerFactory.Instance,
             timeProvider ?? TimeProvider.System);
+        _refusalLog = new LogRateLimiter(RefusalLogInterval, _context.Time);
     }
 
     /// <summary>The bound addresses, with the real port when port 0 was asked for.</summary>
@@ -43,40 +51,40 @@ public sealed class MupdateServer : IAsyncDisposable
 
     public int SessionCount => _sessions.Count;
 
-    /// <summary>Binds every listener (throwing <see cref="SocketException"/> when one fails) and starts accepting.</summary>
+    /// <summary>
+    /// Binds every listener and starts accepting. When one bind fails it closes those already bound and
+    /// throws the <see cref="SocketException"/>.
+    /// </summary>
     public void Start()
     {
-        foreach (var endPoint in _context.Options.Listen)
+        try
         {
-            var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
+            foreach (var endPoint in _context.Options.Listen)
             {
-                if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
-                {
-                    // One socket serves IPv4 and IPv6, so "all addresses" is one listener, one process.
-                    listener.DualMode = true;
-                }
-
-                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                listener.Bind(endPoint);
-                listener.Listen(512);
+                _listeners.Add(Bind(endPoint));
             }
-            catch
+        }
+        catch
+        {
+            foreach (var listener in _listeners)
             {
                 listener.Dispose();
-                throw;
             }
 
-            _listeners.Add(listener);
-            SessionLog.Listening(_context.ServerLogger, listener.LocalEndPoint!);
+            _listeners.Clear();
+            throw;
         }
 
         foreach (var listener in _listeners)
         {
             // Read here: once StopAsync disposed the listener, its LocalEndPoint throws.
             var endPoint = listener.LocalEndPoint!;
+            SessionLog.Listening(_context.ServerLogger, endPoint);
             _acceptLoops.Add(Task.Run(() => AcceptLoopAsync(listener, endPoint)));
         }
+
+        _refusalFlush = _context.Time.CreateTimer(_ => FlushRefusals(), null, RefusalLogInterval, RefusalLogInterval);
+        _started = true;
     }
 
     /// <summary>
@@ -96,7 +104,23 @@ public sealed class MupdateServer : IAsyncDisposable
             listener.Dispose();
         }
 
+        if (!_started)
+        {
+            // Start was never called or failed, so there is nothing to stop and nothing to report.
+            return;
+        }
+
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        if (_refusalFlush is not null)
+        {
+            await _refusalFlush.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_refusalLog.TakeSuppressed() is > 0 and var refused)
+        {
+            LogMoreRefused(_context.ServerLogger, refused, _context.Options.ConnectionsMax);
+        }
+
         var sessions = _sessions.Values.ToArray();
         SessionLog.Stopping(_context.ServerLogger, sessions.Length);
         foreach (var (session, _) in sessions)
@@ -150,7 +174,7 @@ public sealed class MupdateServer : IAsyncDisposable
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             if (_sessions.Count >= _context.Options.ConnectionsMax)
             {
-                SessionLog.OverLimit(_context.ServerLogger, socket.RemoteEndPoint, _sessions.Count);
+                LogRefusal(socket);
                 _ = RefuseAsync(socket);
                 continue;
             }
@@ -163,7 +187,8 @@ public sealed class MupdateServer : IAsyncDisposable
     {
         var id = Interlocked.Increment(ref _nextSessionId);
         var session = new Session(id, socket, _context);
-        SessionLog.Accepted(_context.ConnectionLogger, id, socket.RemoteEndPoint);
+        var remote = ForLog(socket.RemoteEndPoint);
+        SessionLog.Accepted(_context.ConnectionLogger, id, remote);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var task = Task.Run(async () =>
         {
@@ -183,6 +208,72 @@ public sealed class MupdateServer : IAsyncDisposable
         _sessions[id] = (session, task);
         started.SetResult();
     }
+
+    /// <summary>
+    /// Returns an IPv4 client of a dual-stack listener (seen as <c>::ffff:a.b.c.d</c>) as its IPv4 address, so
+    /// logs show the address the client used.
+    /// </summary>
+    internal static EndPoint? ForLog(EndPoint? remote) =>
+        remote is IPEndPoint { Address.IsIPv4MappedToIPv6: true } mapped
+            ? new IPEndPoint(mapped.Address.MapToIPv4(), mapped.Port)
+            : remote;
+
+    private static Socket Bind(IPEndPoint endPoint)
+    {
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                // One socket serves IPv4 and IPv6, so "all addresses" is one listener, one process.
+                listener.DualMode = true;
+            }
+
+            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(endPoint);
+            listener.Listen(512);
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+    }
+
+    // Logs the first refusal, then at most one line per RefusalLogInterval, which a flood of connections
+    // would otherwise turn into one line per connection.
+    private void LogRefusal(Socket socket)
+    {
+        if (!_refusalLog.TryAcquire(out var suppressed))
+        {
+            return;
+        }
+
+        if (suppressed > 0)
+        {
+            LogMoreRefused(_context.ServerLogger, suppressed, _context.Options.ConnectionsMax);
+        }
+
+        var remote = ForLog(socket.RemoteEndPoint);
+        SessionLog.OverLimit(_context.ServerLogger, remote, _sessions.Count);
+    }
+
+    // Reports the refusals of a burst that ended, which no later refusal would report.
+    private void FlushRefusals()
+    {
+        if (_refusalLog.TryFlush(out var suppressed))
+        {
+            LogMoreRefused(_context.ServerLogger, suppressed, _context.Options.ConnectionsMax);
+        }
+    }
+
+    [LoggerMessage(
+        EventId = 1010,
+        Level = LogLevel.Warning,
+        Message = "{Count} more connections refused since the previous message, because {Max} connections were open "
+            + "(mupdate_connections_max)")]
+    private static partial void LogMoreRefused(ILogger logger, long count, int max);
 
     /// <summary>Sends the over-limit BYE (without the NUL byte Cyrus 3.6 appends) and closes.</summary>
     private static async Task RefuseAsync(Socket socket)

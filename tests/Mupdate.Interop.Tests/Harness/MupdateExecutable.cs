@@ -48,6 +48,17 @@ public static class MupdateExecutable
         ToolRunner.RunAsync(DotnetHost, [RequireBuilt(), .. arguments], stdin, timeout, cancellationToken);
 
     /// <summary>
+    /// Like <see cref="RunAsync"/>, but as user cyrus, group mail (through setpriv(1)), for start-up checks
+    /// that root would pass because file modes do not stop it.
+    /// </summary>
+    public static Task<ToolResult> RunAsCyrusAsync(
+        IReadOnlyList<string> arguments, string? stdin, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var (fileName, cyrusArguments) = ToolRunner.AsCyrus(DotnetHost, [RequireBuilt(), .. arguments]);
+        return ToolRunner.RunAsync(fileName, cyrusArguments, stdin, timeout, cancellationToken);
+    }
+
+    /// <summary>
     /// Starts <c>dotnet mupdate.dll ARGUMENTS</c> as a child process in the test host's process
     /// group. Its stdout and stderr are kept and also appended to <paramref name="outputLogPath"/>.
     /// </summary>

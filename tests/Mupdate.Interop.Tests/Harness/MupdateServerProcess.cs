@@ -170,6 +170,19 @@ public sealed class MupdateServerProcess : IAsyncDisposable, IDiagnosticsSource
         return result;
     }
 
+    /// <summary>
+    /// Runs <c>mupdate ARGUMENTS</c> as user cyrus (see <see cref="MupdateExecutable.RunAsCyrusAsync"/>), killed
+    /// after <paramref name="timeout"/> (default 60 s), and keeps its result for the diagnostics.
+    /// </summary>
+    public async Task<ToolResult> RunToolAsCyrusAsync(
+        IReadOnlyList<string> arguments, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var result = await MupdateExecutable.RunAsCyrusAsync(arguments, null, limit, cancellationToken).ConfigureAwait(false);
+        _toolResults.Add(result);
+        return result;
+    }
+
     public string CollectDiagnostics()
     {
         var text = new StringBuilder($"our server on {Host}:{Port}, directory {Directory}, {_runs.Count} runs\n");

@@ -5,7 +5,9 @@ namespace Mupdate.Interop.Tests.Harness;
 /// <summary>The few libc calls the harness needs to signal the processes and groups it started.</summary>
 internal static partial class Posix
 {
+    public const int SigHup = 1;
     public const int SigInt = 2;
+    public const int SigQuit = 3;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 

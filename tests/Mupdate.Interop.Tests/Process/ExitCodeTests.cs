@@ -27,6 +27,7 @@ public sealed class ExitCodeTests
         Assert.Contains("-a", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("--listen ADDRESS:PORT", result.Stdout, StringComparison.Ordinal);
         Assert.Contains("EXIT STATUS", result.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith(".\n", result.Stdout, StringComparison.Ordinal);
         Assert.Equal("", result.Stderr);
     });
 
@@ -203,6 +204,7 @@ public sealed class ExitCodeTests
 
         Assert.Equal(69, result.ExitCode);
         Assert.Contains($"cannot listen on {server.Host}:{server.Port}", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Stopped listening", result.Stderr, StringComparison.Ordinal);
     });
 
     [Fact(Timeout = 60_000)]
@@ -273,6 +275,7 @@ public sealed class ExitCodeTests
 
         Assert.NotEqual(0, second.ExitCode);
         Assert.Contains(database, second.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"(pid {server.Process!.Pid})", second.Stderr, StringComparison.Ordinal);
         Assert.False(server.Process!.HasExited);
     });
 

@@ -170,6 +170,29 @@ public sealed class PasswdCommandTests
     });
 
     [Fact(Timeout = 60_000)]
+    public Task DeletedCredentialFileLogsWarning() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync();
+        await session.TimeAsync("start", () => server.StartAsync(cancellationToken));
+        var credentials = Path.Combine(server.ConfigDirectory, "mupdate.credentials");
+
+        File.Delete(credentials);
+        await session.TimeAsync("wait until the admin's login fails", () => WaitForLoginAsync(
+            server, server.AdminUser, server.AdminPassword, expected: false, cancellationToken));
+
+        var warning = $"Credential file {credentials} was deleted, so every login fails";
+        await Poll.UntilAsync(
+            () => server.Process!.Output.Contains(warning, StringComparison.Ordinal),
+            $"the server logs \"{warning}\"",
+            s_reloadTimeout,
+            cancellationToken);
+        var line = server.Process!.Output.Split('\n').Single(l => l.Contains(warning, StringComparison.Ordinal));
+        Assert.Contains("warn: Mupdate.Hosting[1108]", line, StringComparison.Ordinal);
+        Assert.False(server.Process.HasExited);
+    });
+
+    [Fact(Timeout = 60_000)]
     public Task PasswdWithoutConfigExits78() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var server = await session.CreateServerAsync(new ServerProcessOptions { AddAdmin = false });

@@ -5,7 +5,10 @@ using Mupdate.Interop.Tests.Harness;
 
 namespace Mupdate.Interop.Tests.ProcessLevel;
 
-/// <summary>SIGTERM to the running program: every client gets a BYE, and the process exits 0.</summary>
+/// <summary>
+/// SIGTERM, SIGINT or SIGQUIT to the running program: every client gets a BYE, and the process exits 0. SIGHUP is
+/// logged and ignored.
+/// </summary>
 public sealed class ShutdownTests
 {
     private const string ShutdownBye = "* BYE \"server shutting down\"";
@@ -69,8 +72,10 @@ public sealed class ShutdownTests
             () => late.ConnectAsync(server.Host, server.Port, cancellationToken).AsTask());
     });
 
-    [Fact(Timeout = 60_000)]
-    public Task SigintStopsLikeSigterm() => InteropSession.RunWithoutCyrusAsync(async session =>
+    [Theory(Timeout = 60_000)]
+    [InlineData(Posix.SigInt, "SIGINT")]
+    [InlineData(Posix.SigQuit, "SIGQUIT")] // Cyrus 3.6 shuts down on SIGQUIT too, so scripts written for it may send it.
+    public Task SignalStopsLikeSigterm(int signal, string name) => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var cancellationToken = session.CancellationToken;
         var server = await session.CreateServerAsync();
@@ -79,11 +84,45 @@ public sealed class ShutdownTests
         await loggedIn.ReadBannerAsync(s_lineTimeout, cancellationToken);
         await loggedIn.LoginPlainAsync(server.AdminUser, server.AdminPassword, cancellationToken);
 
-        var exitCode = await server.TerminateAsync(s_exitTimeout, Posix.SigInt);
+        var exitCode = await server.TerminateAsync(s_exitTimeout, signal);
 
         Assert.Equal(0, exitCode);
         Assert.Equal([ShutdownBye], await loggedIn.ReadToEndAsync(s_lineTimeout, cancellationToken));
-        Assert.Contains("Received SIGINT; stopping", server.Process!.Output, StringComparison.Ordinal);
+        Assert.Contains($"Received {name}; stopping", server.Process!.Output, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)\] Stopped$", server.Process.Output);
+    });
+
+    [Fact(Timeout = 60_000)]
+    public Task SighupIsLoggedAndIgnored() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var server = await session.CreateServerAsync();
+        await session.TimeAsync("start", () => server.StartAsync(cancellationToken));
+        await using var loggedIn = await RawConnection.ConnectAsync(server.Host, server.Port, cancellationToken);
+        await loggedIn.ReadBannerAsync(s_lineTimeout, cancellationToken);
+        await loggedIn.LoginPlainAsync(server.AdminUser, server.AdminPassword, cancellationToken);
+
+        // One at a time, because the kernel merges a second SIGHUP that arrives while the first is pending.
+        for (var count = 1; count <= 2; count++)
+        {
+            server.Process!.Signal(Posix.SigHup);
+            await Poll.UntilAsync(
+                () => CountOf("Received SIGHUP; ignored", server.Process.Output) == count,
+                $"the server logs SIGHUP number {count}",
+                s_lineTimeout,
+                cancellationToken);
+        }
+
+        // The session opened before the signals still works, and new clients are still served.
+        await loggedIn.WriteLineAsync("N1 NOOP", cancellationToken);
+        Assert.Equal("N1 OK \"Noop done\"", await loggedIn.ReadLineAsync(s_lineTimeout, cancellationToken));
+        await using var later = await RawConnection.ConnectAsync(server.Host, server.Port, cancellationToken);
+        Assert.StartsWith("* OK MUPDATE", (await later.ReadBannerAsync(s_lineTimeout, cancellationToken))[^1]);
+        Assert.False(server.Process!.HasExited);
+        Assert.Contains("the credential file is reloaded automatically", server.Process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("stopping", server.Process.Output, StringComparison.Ordinal);
+
+        Assert.Equal(0, await server.TerminateAsync(s_exitTimeout));
     });
 
     [Fact(Timeout = 60_000)]
@@ -110,4 +149,7 @@ public sealed class ShutdownTests
         Assert.Contains("1 sessions did not close within 5 s; their sockets were closed", log, StringComparison.Ordinal);
         Assert.Matches(@"(?m)\] Stopped$", log);
     });
+
+    private static int CountOf(string text, string output) =>
+        output.Split('\n').Count(line => line.Contains(text, StringComparison.Ordinal));
 }

@@ -118,6 +118,19 @@ public sealed class CredentialCommandTests : IDisposable
     }
 
     [Fact]
+    public void ListOfDirectoryFailsWithReason()
+    {
+        Directory.CreateDirectory(_path);
+
+        int exit = Run("", "list");
+
+        Assert.Equal(74, exit);
+        Assert.Equal(
+            $"mupdate passwd: cannot read credential file {_path}: it is a directory, not a file{Environment.NewLine}",
+            _stderr.ToString());
+    }
+
+    [Fact]
     public void IterationsOptionIsApplied()
     {
         Assert.Equal(0, Run("pencil\n", "--iterations", "5000", "add", "a"));
@@ -130,17 +143,39 @@ public sealed class CredentialCommandTests : IDisposable
     }
 
     [Fact]
-    public void HighIterationsWarnAboutCyrus()
+    public void IterationsAboveMaximumAreRejected()
     {
         int exit = Run("pencil\n", "--iterations", "70000", "add", "a");
 
+        Assert.Equal(64, exit);
+        Assert.StartsWith(
+            "mupdate passwd: invalid --iterations value \"70000\": expected a number from 4096 to 65536",
+            _stderr.ToString(),
+            StringComparison.Ordinal);
+        Assert.False(File.Exists(_path));
+    }
+
+    [Fact]
+    public void MaximumIterationsAreAccepted()
+    {
+        int exit = Run("pencil\n", "--iterations", "65536", "add", "a");
+
         Assert.Equal(0, exit);
-        Assert.Contains("Cyrus SASL clients reject more than 65536", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(65536, CredentialFile.Load(_path).Find("a")!.Sha256!.Iterations);
+        Assert.Equal("", _stderr.ToString());
+    }
+
+    [Fact]
+    public void UsageStatesIterationRange()
+    {
+        Assert.Contains("4096 to 65536", CredentialCommand.Usage, StringComparison.Ordinal);
+        Assert.DoesNotContain("10000000", CredentialCommand.Usage, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("--iterations", "4095", "add", "a")]
-    [InlineData("--iterations", "10000001", "add", "a")]
+    [InlineData("--iterations", "65537", "add", "a")]
+    [InlineData("--iterations", "10000000", "add", "a")]
     [InlineData("--iterations=abc", "add", "a")]
     [InlineData("--iterations")]
     [InlineData("--iterations", "5000", "list")]
@@ -158,6 +193,7 @@ public sealed class CredentialCommandTests : IDisposable
         Assert.Equal(64, exit);
         Assert.StartsWith("mupdate passwd: ", _stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("Usage: mupdate passwd", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("\n", _stderr.ToString(), StringComparison.Ordinal);
         Assert.False(File.Exists(_path));
     }
 

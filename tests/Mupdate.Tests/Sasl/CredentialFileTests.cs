@@ -154,6 +154,27 @@ public sealed class CredentialFileTests : IDisposable
         Assert.Contains("(mode 0644)", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(65536)]
+    public void IterationBoundsLoad(int iterations)
+    {
+        string path = _directory.Write("users", $"user\tSCRAM-SHA-1${iterations}:{Salt}${Key20}:{Key20}\n");
+
+        Assert.Equal(iterations, CredentialFile.Load(path).Find("user")!.Sha1!.Iterations);
+    }
+
+    [Fact]
+    public void DirectoryIsNotReportedAsUnsafeMode()
+    {
+        string path = _directory.File("users");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<IOException>(() => CredentialFile.Load(path));
+
+        Assert.Equal("it is a directory, not a file", error.Message);
+    }
+
     [Fact]
     public void OwnerOnlyModesAreAccepted()
     {
@@ -189,6 +210,10 @@ public sealed class CredentialFileTests : IDisposable
         { $"user\tSCRAM-SHA-1$4096:{Salt}\n", 1, "is not a SCRAM secret" },
         { $"user\tSCRAM-SHA-1$4096${Salt}$a2V5:a2V5\n", 1, "is not a SCRAM secret" },
         { $"user\tSCRAM-SHA-1$0:{Salt}${Key20}:{Key20}\n", 1, "iteration count" },
+        { $"user\tSCRAM-SHA-1$1:{Salt}${Key20}:{Key20}\n", 1, "invalid iteration count, expected 4096 to 65536" },
+        { $"user\tSCRAM-SHA-1$4095:{Salt}${Key20}:{Key20}\n", 1, "invalid iteration count, expected 4096 to 65536" },
+        { $"user\tSCRAM-SHA-1$65537:{Salt}${Key20}:{Key20}\n", 1, "invalid iteration count, expected 4096 to 65536" },
+        { $"# ok\nuser\tSCRAM-SHA-1$10000000:{Salt}${Key20}:{Key20}\n", 2, "mupdate passwd set" },
         { $"user\tSCRAM-SHA-1$99999999:{Salt}${Key20}:{Key20}\n", 1, "iteration count" },
         { $"user\tSCRAM-SHA-1$+4096:{Salt}${Key20}:{Key20}\n", 1, "iteration count" },
         { $"user\tSCRAM-SHA-1$4096:c2VjcmV0c2Fsd!==${Key20}:{Key20}\n", 1, "invalid salt" },

@@ -9,11 +9,21 @@ public class UserCredentialTests
 
     [Theory]
     [InlineData(4095)]
+    [InlineData(65_537)]
     [InlineData(10_000_001)]
     [InlineData(0)]
     public void NewSecretIterationsOutOfRangeThrow(int iterations)
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => ScramSecret.Create(ScramHash.Sha256, "pencil", iterations));
+    }
+
+    [Fact]
+    public void NewSecretAcceptsMaximumIterations()
+    {
+        var secret = ScramSecret.Create(ScramHash.Sha1, "pencil", 65_536);
+
+        Assert.Equal(65_536, secret.Iterations);
+        Assert.Equal(65_536, ScramSecret.MaximumIterations);
     }
 
     [Fact]
