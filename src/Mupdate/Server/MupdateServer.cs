@@ -229,7 +229,9 @@ public sealed partial class MupdateServer : IAsyncDisposable
                 listener.DualMode = true;
             }
 
-            listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // No ReuseAddress: on Linux .NET turns it into SO_REUSEPORT as well, which would let a second
+            // server bind the same port and take half the connections. .NET already sets SO_REUSEADDR,
+            // so a restart binds at once even with connections in TIME_WAIT.
             listener.Bind(endPoint);
             listener.Listen(512);
             return listener;

@@ -208,6 +208,23 @@ public sealed class ExitCodeTests
     });
 
     [Fact(Timeout = 60_000)]
+    public Task SecondServerOnSamePortExits69() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        // Two masters with their own databases on one port would split the backends between them.
+        var first = await session.CreateServerAsync(s_noAdmin);
+        await first.StartAsync(session.CancellationToken);
+        var second = await session.CreateServerAsync(s_noAdmin);
+
+        string[] arguments = ["-C", second.ConfigPath, "-m", "--listen", $"{first.Host}:{first.Port}"];
+        var result = await session.TimeAsync(
+            "second mupdate on the first one's port",
+            () => second.RunToolAsync(arguments, null, session.CancellationToken, TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(69, result.ExitCode);
+        Assert.Contains($"cannot listen on {first.Host}:{first.Port}", result.Stderr, StringComparison.Ordinal);
+    });
+
+    [Fact(Timeout = 60_000)]
     public Task CorruptDatabaseExits74() => InteropSession.RunWithoutCyrusAsync(async session =>
     {
         var server = await session.CreateServerAsync(s_noAdmin);
