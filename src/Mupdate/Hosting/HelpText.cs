@@ -88,7 +88,9 @@ public static class HelpText
                 mupdate_idle_timeout     idle connection timeout, at least 15m (30m)
                 mupdate_login_timeout    time allowed before a successful login (60s)
                 mupdate_write_timeout    a client that accepts no data this long is dropped (60s)
+                mupdate_dump_timeout     a LIST or UPDATE dump that takes longer is ended (10m)
                 mupdate_stream_queue_max changes queued per UPDATE client before it is dropped (100000)
+                mupdate_stream_buffer_max  bytes of changes queued per UPDATE client before it is dropped (32M)
                 mupdate_command_max      largest command, literals included (1M)
                 mupdate_commit_batch_max most writes per group commit (1024)
 

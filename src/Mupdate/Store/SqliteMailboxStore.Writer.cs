@@ -28,7 +28,10 @@ public sealed partial class SqliteMailboxStore
         // would vanish at the next start; a stat per batch is cheap next to the commit's fsync.
         if (!File.Exists(_path))
         {
-            LogDatabaseRemoved(_logger, _path, batch.Count);
+            if (_failureLog.TryAcquire(out var suppressed))
+            {
+                LogDatabaseRemoved(_logger, _path, batch.Count, suppressed);
+            }
             var removed = WriteResult.Failed("database error: the database file was removed; the administrator must restart mupdate");
             foreach (var pending in batch)
             {
@@ -80,7 +83,12 @@ public sealed partial class SqliteMailboxStore
         {
             // Whatever went wrong, the transaction was rolled back by its disposal: fail every write
             // of the batch and keep the writer thread alive for the next one.
-            LogBatchFailed(_logger, exception, batch.Count, _path);
+            // A full disk fails every batch: the first failure is logged with its exception, and
+            // then one line per interval counts the batches that failed meanwhile.
+            if (_failureLog.TryAcquire(out var suppressed))
+            {
+                LogBatchFailed(_logger, exception, batch.Count, _path, suppressed);
+            }
             var failure = WriteResult.Failed(DescribeFailure(exception));
             foreach (var pending in batch)
             {
@@ -195,9 +203,9 @@ public sealed partial class SqliteMailboxStore
         }
     }
 
-    [LoggerMessage(EventId = 5005, Level = LogLevel.Critical, Message = "The database file {Path} was removed while open; {Count} writes rejected, and every write will be until mupdate is restarted")]
-    private static partial void LogDatabaseRemoved(ILogger logger, string path, int count);
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Critical, Message = "The database file {Path} was removed while open; {Count} writes rejected ({Suppressed} more batches since the previous message), and every write will be until mupdate is restarted")]
+    private static partial void LogDatabaseRemoved(ILogger logger, string path, int count, long suppressed);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Commit of {Count} writes to {Path} failed; none of them was applied")]
-    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string path);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Error, Message = "Commit of {Count} writes to {Path} failed; none of them was applied ({Suppressed} more failed batches since the previous message)")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count, string path, long suppressed);
 }

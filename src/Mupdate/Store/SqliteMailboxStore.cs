@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mupdate.IO;
+using Mupdate.Logging;
 using Mupdate.Protocol;
 
 namespace Mupdate.Store;
@@ -26,6 +27,7 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     private readonly WriterCommands _commands;
     private readonly Thread _writerThread;
     private readonly LockFile _lock;
+    private readonly LogRateLimiter _failureLog = new(TimeSpan.FromSeconds(10));
     private long _revision;
     private int _disposed;
 
