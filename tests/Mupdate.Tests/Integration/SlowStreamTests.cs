@@ -80,6 +80,36 @@ public sealed class SlowStreamTests
             e => e.EventId == 2001 && e.Message.EndsWith("closed: client too slow: update queue overflowed", StringComparison.Ordinal));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task StreamBufferIsBoundedInBytes()
+    {
+        // Room for 100,000 changes but only 1 MiB: a stuck client with big ACLs is cut off by bytes.
+        await using var server = await TestServer.StartAsync(o => o with
+        {
+            StreamQueueMax = 100_000,
+            StreamBufferMax = 1024 * 1024,
+            WriteTimeout = TimeSpan.FromMinutes(5),
+        });
+        await using var stuck = await server.LoginRawAsync(receiveBufferSize: 2048);
+        await stuck.SendAsync("U1 UPDATE\r\n");
+        Assert.Equal("U1 OK \"streaming starts\"", await stuck.ReadLineAsync());
+
+        // 64 KiB of ACL per change: about 5 MB of kernel buffers fill first, then 1 MiB of queue.
+        var acl = string.Concat(Enumerable.Range(0, 8192).Select(i => $"u{i % 100:00}\tlr\t"));
+        await using (var writer = await server.LoginClientAsync())
+        {
+            for (var i = 0; i < 200 && !server.Logs.Entries.Any(IsOverflowEnd); i++)
+            {
+                await writer.ActivateAsync($"user.big.m{i:000}", "be1!p", acl);
+            }
+        }
+
+        var ended = await TestServer.WaitUntilAsync(() => server.Logs.Entries.Any(IsOverflowEnd), TimeSpan.FromSeconds(10));
+
+        Assert.True(ended, "the stuck stream was not cut off by its byte limit");
+        Assert.Equal(0, server.Store.SubscriberCount);
+    }
+
     private static bool IsOverflowEnd(LogEntry entry) =>
         entry.EventId == 4101 && entry.Message.Contains("update queue overflowed", StringComparison.Ordinal);
 }
