@@ -9,8 +9,12 @@ public sealed partial class MupdateClient
     /// Sends UPDATE (optionally with PARTIAL-UPDATE host names), reads the dump up to the OK and
     /// returns the stream of changes that follows. After this only NOOP and LOGOUT may be sent.
     /// </summary>
+    /// <param name="hosts">PARTIAL-UPDATE host names; null or empty for the whole list.</param>
+    /// <param name="maxEntries">Most dump entries to hold; a longer dump throws <see cref="MupdateProtocolException"/>.</param>
+    /// <param name="cancellationToken">Cancels the dump.</param>
     public async Task<UpdateSubscription> UpdateAsync(
         IReadOnlyList<string>? hosts = null,
+        int maxEntries = int.MaxValue,
         CancellationToken cancellationToken = default)
     {
         var tag = await SendAsync("UPDATE", hosts ?? [], cancellationToken).ConfigureAwait(false);
@@ -19,6 +23,11 @@ public sealed partial class MupdateClient
         {
             if (ToRecord(r) is { } record)
             {
+                if (snapshot.Count >= maxEntries)
+                {
+                    throw new MupdateProtocolException($"the dump has more than {maxEntries} entries, the most this client holds");
+                }
+
                 snapshot.Add(record);
             }
         }, cancellationToken).ConfigureAwait(false);

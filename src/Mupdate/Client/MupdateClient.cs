@@ -285,7 +285,21 @@ public sealed partial class MupdateClient : IAsyncDisposable
                 return ResponseParser.TryParse(buffer.FirstSpan, _options.MaxResponseSize, out response);
             }
 
-            return ResponseParser.TryParse(buffer.ToArray(), _options.MaxResponseSize, out response);
+            // Most responses fit in the first segment; only one that spans segments is copied, and
+            // never more of it than the largest response allowed, so a long dump is not copied over
+            // and over.
+            var first = buffer.FirstSpan;
+            if (first.Length <= _options.MaxResponseSize)
+            {
+                var taken = ResponseParser.TryParse(first, _options.MaxResponseSize, out response);
+                if (response is not null)
+                {
+                    return taken;
+                }
+            }
+
+            var window = buffer.Slice(0, Math.Min(buffer.Length, (long)_options.MaxResponseSize + 1));
+            return ResponseParser.TryParse(window.ToArray(), _options.MaxResponseSize, out response);
         }
         catch (InvalidDataException exception)
         {

@@ -45,6 +45,13 @@ public sealed partial class MupdateSettings
             $"{OptionNames.StreamBufferMax}={ByteSizeValue.Format(StreamBufferMax)}",
             $"{OptionNames.CommandMax}={ByteSizeValue.Format(CommandMax)}",
             Number(OptionNames.CommitBatchMax, CommitBatchMax),
+            $"{OptionNames.MasterTimeout}={DurationValue.Format(MasterTimeout)}",
+            Number(OptionNames.ResyncDeletePercentMax, ResyncDeletePercentMax),
+            Number(OptionNames.ResyncGuardEntries, ResyncGuardEntries),
+            Number(OptionNames.ReplicaEntriesMax, ReplicaEntriesMax),
+            Number(OptionNames.KickMax, KickMax),
+            $"{OptionNames.ClientTimeout}={DurationValue.Format(ClientTimeout)}",
+            $"{OptionNames.ForceSaslClientMech}={ForceSaslClientMech ?? NotSet}",
             Number("unknown_keys", Overflow.Count),
         };
 

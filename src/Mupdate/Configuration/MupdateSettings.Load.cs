@@ -67,6 +67,20 @@ public sealed partial class MupdateSettings
         StreamBufferMax = config.GetByteSize(OptionNames.StreamBufferMax, 32 * ByteSizeValue.Mebi, 64 * ByteSizeValue.Kibi, 4 * ByteSizeValue.Gibi);
         CommitBatchMax = (int)config.GetInt(OptionNames.CommitBatchMax, 1024, 1, 100_000);
 
+        MasterTimeout = config.GetDuration(
+            OptionNames.MasterTimeout, TimeSpan.FromSeconds(20), DurationUnit.Seconds, TimeSpan.FromSeconds(1),
+            TimeSpan.FromHours(1));
+        ResyncDeletePercentMax = (int)config.GetInt(OptionNames.ResyncDeletePercentMax, 50, 0, 100);
+        ResyncGuardEntries = (int)config.GetInt(OptionNames.ResyncGuardEntries, 1000, 0, 100_000_000);
+        ReplicaEntriesMax = (int)config.GetInt(OptionNames.ReplicaEntriesMax, 5_000_000, 1000, 100_000_000);
+        KickMax = (int)config.GetInt(OptionNames.KickMax, 256, 1, 100_000);
+        ClientTimeout = config.GetDuration(
+            OptionNames.ClientTimeout, TimeSpan.FromSeconds(10), DurationUnit.Seconds, TimeSpan.FromSeconds(1),
+            TimeSpan.FromHours(1));
+        ForceSaslClientMech = config.GetString(OptionNames.ForceSaslClientMech)?.Trim().ToUpperInvariant() is { Length: > 0 } mech
+            ? mech
+            : null;
+
         Overflow = config.Entries
             .Where(entry => !IsKnownKey(config, entry.Key))
             .ToFrozenDictionary(entry => entry.Key, StringComparer.Ordinal);

@@ -169,6 +169,46 @@ public sealed partial class MupdateSettings
     public int CommitBatchMax { get; }
 
     /// <summary>
+    /// <c>mupdate_master_timeout</c>: how long a slave's master has to answer a NOOP or send the next line of
+    /// its dump before the slave drops the connection and reconnects. Default 20s, range 1s to 1h.
+    /// </summary>
+    public TimeSpan MasterTimeout { get; }
+
+    /// <summary>
+    /// <c>mupdate_resync_delete_percent_max</c>: the largest share of a slave's replica, in percent, that one
+    /// resync may remove; a resync that would remove more is refused and logged. 100 accepts every resync.
+    /// Default 50, range 0 to 100.
+    /// </summary>
+    public int ResyncDeletePercentMax { get; }
+
+    /// <summary>
+    /// <c>mupdate_resync_guard_entries</c>: replicas with fewer entries are not guarded by
+    /// <see cref="ResyncDeletePercentMax"/>. Default 1000, range 0 to 100,000,000.
+    /// </summary>
+    public int ResyncGuardEntries { get; }
+
+    /// <summary>
+    /// <c>mupdate_replica_entries_max</c>: the most entries a slave takes in one dump from its master, which it
+    /// holds in memory while it compares. Default 5,000,000, range 1000 to 100,000,000.
+    /// </summary>
+    public int ReplicaEntriesMax { get; }
+
+    /// <summary>
+    /// <c>mupdate_kick_max</c>: the most kick-socket connections waiting at once; more are closed without an
+    /// answer. Default 256, range 1 to 100,000.
+    /// </summary>
+    public int KickMax { get; }
+
+    /// <summary><c>client_timeout</c>: the slave's connect timeout to its master. Default 10s, range 1s to 1h.</summary>
+    public TimeSpan ClientTimeout { get; }
+
+    /// <summary>
+    /// <c>force_sasl_client_mech</c>: the one SASL mechanism the slave logs in with, in upper case, or null to
+    /// take the best one both sides have.
+    /// </summary>
+    public string? ForceSaslClientMech { get; }
+
+    /// <summary>
     /// The keys that none of these settings read, such as <c>partition-*</c>, <c>sasl_*</c> and options of other
     /// Cyrus daemons, by key.
     /// </summary>

@@ -33,6 +33,17 @@ public static class OptionNames
     public const string StreamBufferMax = "mupdate_stream_buffer_max";
     public const string CommandMax = "mupdate_command_max";
     public const string CommitBatchMax = "mupdate_commit_batch_max";
+    public const string MasterTimeout = "mupdate_master_timeout";
+    public const string ResyncDeletePercentMax = "mupdate_resync_delete_percent_max";
+    public const string ResyncGuardEntries = "mupdate_resync_guard_entries";
+    public const string ReplicaEntriesMax = "mupdate_replica_entries_max";
+    public const string KickMax = "mupdate_kick_max";
+
+    /// <summary>Cyrus's connect timeout for outgoing connections, the slave's to its master among them.</summary>
+    public const string ClientTimeout = "client_timeout";
+
+    /// <summary>Cyrus's option that makes a client use one SASL mechanism.</summary>
+    public const string ForceSaslClientMech = "force_sasl_client_mech";
 
     /// <summary>Cyrus's own mailbox list path, read only to keep the MUPDATE database apart from it.</summary>
     public const string MboxlistDbPath = "mboxlist_db_path";
@@ -43,5 +54,6 @@ public static class OptionNames
         ConfigDirectory, ServerName, Admins, MupdateServer, MupdateConfig, ConnectionsMax, Port, AllowPlaintext,
         SaslMechList, FailedLoginPause, MaxWord, MaxQuoted, MaxLiteral, RetryDelay, Username, Authname, Realm,
         Password, Database, Credentials, IdleTimeout, LoginTimeout, WriteTimeout, DumpTimeout, StreamQueueMax, StreamBufferMax, CommandMax,
-        CommitBatchMax, MboxlistDbPath);
+        CommitBatchMax, MasterTimeout, ResyncDeletePercentMax, ResyncGuardEntries, ReplicaEntriesMax, KickMax, ClientTimeout,
+        ForceSaslClientMech, MboxlistDbPath);
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Mupdate.Configuration;
 using Mupdate.IO;
 using Mupdate.Protocol;
+using Mupdate.Replication;
 using Mupdate.Sasl;
 using Mupdate.Server;
 using Mupdate.Store;
@@ -128,8 +129,19 @@ public static partial class MupdateProgram
 
         await using (store.ConfigureAwait(false))
         {
-            var options = BuildServerOptions(settings, line);
-            await using var server = new MupdateServer(options, store, policy, loggerFactory);
+            var options = BuildServerOptions(settings, line, role);
+            Replicator? replicator = null;
+            if (role == ServerRole.Slave)
+            {
+                if (settings.RetryDelay < TimeSpan.FromSeconds(2))
+                {
+                    LogShortRetryDelay(logger, settings.RetryDelay.TotalSeconds);
+                }
+
+                replicator = new Replicator(BuildReplicaOptions(settings), store, loggerFactory.CreateLogger("Mupdate.Replication"));
+            }
+
+            await using var server = new MupdateServer(options, store, policy, loggerFactory, replica: replicator, kick: replicator);
             try
             {
                 server.Start();
@@ -141,11 +153,30 @@ public static partial class MupdateProgram
                 return ExitCodes.Unavailable;
             }
 
-            var endPoints = string.Join(", ", server.LocalEndPoints);
-            LogReady(logger, endPoints, store.Revision);
-            var signal = await stop.WaitAsync().ConfigureAwait(false);
-            LogStopping(logger, signal);
-            await server.StopAsync().ConfigureAwait(false);
+            IKickTarget kickTarget = replicator is null ? ImmediateKickTarget.Instance : replicator;
+            var kickWait = replicator is null ? TimeSpan.FromSeconds(1) : 2 * settings.MasterTimeout;
+            var kicks = new KickListener(
+                KickSocketPath(settings), kickTarget, settings.KickMax, kickWait, loggerFactory.CreateLogger("Mupdate.Kick"));
+            await using (kicks.ConfigureAwait(false))
+            {
+                kicks.Start();
+                replicator?.Start();
+                var endPoints = string.Join(", ", server.LocalEndPoints);
+                LogReady(logger, endPoints, store.Revision);
+                if (replicator is { IsSynchronized: false })
+                {
+                    LogWaitingForSync(logger, replicator.MasterName);
+                }
+
+                var signal = await stop.WaitAsync().ConfigureAwait(false);
+                LogStopping(logger, signal);
+                if (replicator is not null)
+                {
+                    await replicator.DisposeAsync().ConfigureAwait(false);
+                }
+
+                await server.StopAsync().ConfigureAwait(false);
+            }
         }
 
         LogStopped(logger);
@@ -159,22 +190,81 @@ public static partial class MupdateProgram
     {
         if (role == ServerRole.Slave)
         {
-            var why = line.MasterIfNamed
-                ? $"-a: mupdate_server {settings.MupdateServer} does not resolve to an address of this host, so this host would be a slave"
-                : "without -m this host would be a slave";
-            throw new ConfigurationException(settings.ConfigFile,
-                $"{why}, and slave mode is not implemented yet; run the master with -m");
+            CheckSlaveSettings(settings);
         }
-
-        // Cyrus reads mupdate_config only when mupdate_server is set, and refuses a unified master.
-        if (settings.MupdateServer is not null && settings.ConfigMode == MupdateConfigMode.Unified)
+        else if (settings.MupdateServer is not null && settings.ConfigMode == MupdateConfigMode.Unified)
         {
+            // Cyrus reads mupdate_config only when mupdate_server is set, and refuses a unified master.
             throw new ConfigurationException(settings.ConfigFile,
                 "cannot run the mupdate master on a unified server (mupdate_config: unified); use standard or replicated");
         }
 
         CheckConfigDirectory(settings);
     }
+
+    private static void CheckSlaveSettings(MupdateSettings settings)
+    {
+        if (settings.MupdateServerAddress is not { } master)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                "a slave (mupdate without -m) needs mupdate_server, the master's host[:port]; set it, or run the master with -m");
+        }
+
+        if (master.UseTls)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                $"mupdate_server {settings.MupdateServer} asks for TLS, which this slave does not implement yet; remove /tls");
+        }
+
+        if (master.NoAuth)
+        {
+            return;
+        }
+
+        if (SlaveAuthenticationId(settings).Length == 0)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                "a slave logs in to its master: set mupdate_authname (and mupdate_password), or add /noauth to mupdate_server");
+        }
+
+        if (settings.MupdatePassword is null)
+        {
+            throw new ConfigurationException(settings.ConfigFile,
+                $"a slave logs in to its master as {SlaveAuthenticationId(settings)}: set mupdate_password");
+        }
+    }
+
+    // Cyrus's SASL client asks for the authentication id and falls back to the authorization id.
+    private static string SlaveAuthenticationId(MupdateSettings settings) =>
+        string.IsNullOrEmpty(settings.MupdateAuthname) ? settings.MupdateUsername : settings.MupdateAuthname;
+
+    internal static ReplicaOptions BuildReplicaOptions(MupdateSettings settings)
+    {
+        var master = settings.MupdateServerAddress!;
+        return new ReplicaOptions
+        {
+            Host = master.Host,
+            Port = master.Port,
+            Authenticate = !master.NoAuth,
+            AuthenticationId = SlaveAuthenticationId(settings),
+            AuthorizationId = settings.MupdateUsername,
+            Password = settings.MupdatePassword ?? "",
+            Mechanism = settings.ForceSaslClientMech,
+            RetryDelay = settings.RetryDelay,
+            MasterTimeout = settings.MasterTimeout,
+            ConnectTimeout = settings.ClientTimeout,
+            DeletePercentMax = settings.ResyncDeletePercentMax,
+            GuardEntries = settings.ResyncGuardEntries,
+            Unified = settings.ConfigMode == MupdateConfigMode.Unified,
+            DumpEntriesMax = settings.ReplicaEntriesMax,
+            KickWaitersMax = settings.KickMax,
+            MaxResponseSize = settings.CommandMax,
+        };
+    }
+
+    /// <summary>The kick socket's path, where Cyrus's imapd and tools look for it.</summary>
+    internal static string KickSocketPath(MupdateSettings settings) =>
+        Path.Combine(settings.ConfigDirectory, "socket", "mupdate.target");
 
     // Lists one entry, which needs the read and search permissions that opening files in it needs.
     private static void CheckConfigDirectory(MupdateSettings settings)
@@ -208,7 +298,7 @@ public static partial class MupdateProgram
         }
     }
 
-    internal static ServerOptions BuildServerOptions(MupdateSettings settings, CommandLine line)
+    internal static ServerOptions BuildServerOptions(MupdateSettings settings, CommandLine line, ServerRole role = ServerRole.Master)
     {
         var commandMax = settings.CommandMax;
         var limits = new ProtocolLimits(
@@ -222,6 +312,7 @@ public static partial class MupdateProgram
         return new ServerOptions
         {
             ServerName = settings.ServerName,
+            MasterAddress = role == ServerRole.Slave ? settings.MupdateServer : null,
             Listen = listen,
             ConnectionsMax = settings.ConnectionsMax,
             Limits = limits,
@@ -244,6 +335,15 @@ public static partial class MupdateProgram
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Received {Signal}; stopping")]
     private static partial void LogStopping(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 1113, Level = LogLevel.Warning,
+        Message = "mupdate_retry_delay is {Seconds} s; the slave uses at least 1 s between keepalives and before reconnects "
+            + "(Cyrus 3.6 crashes on 0 and 1)")]
+    private static partial void LogShortRetryDelay(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 1114, Level = LogLevel.Information,
+        Message = "No complete replica yet: FIND, LIST and UPDATE answer NO until the first resync with {Master} commits")]
+    private static partial void LogWaitingForSync(ILogger logger, string master);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Stopped")]
     private static partial void LogStopped(ILogger logger);

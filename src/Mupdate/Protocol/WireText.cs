@@ -29,6 +29,7 @@ public static class WireText
     public const string AlreadyAuthenticated = "already authenticated";
     public const string NotLegalWhenStreaming = "not legal when streaming";
     public const string ReadOnlySession = "read-only session";
+    public const string NotSynchronized = "not synchronized yet: this slave has no complete copy of the master's list";
 
     public const string MailboxAlreadyExists = "mailbox already exists";
     public const string MailboxDoesNotExist = "mailbox doesn't exist";

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mupdate.Logging;
 using Mupdate.Protocol;
+using Mupdate.Replication;
 using Mupdate.Store;
 
 namespace Mupdate.Server;
@@ -35,14 +36,20 @@ public sealed partial class MupdateServer : IAsyncDisposable
         IMailboxStore store,
         LoginPolicy loginPolicy,
         ILoggerFactory? loggerFactory = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        IReplicaStatus? replica = null,
+        IKickTarget? kick = null)
     {
         _context = new ServerContext(
             options,
             store,
             loginPolicy,
             loggerFactory ?? NullLoggerFactory.Instance,
-            timeProvider ?? TimeProvider.System);
+            timeProvider ?? TimeProvider.System)
+        {
+            Replica = replica,
+            Kick = kick ?? ImmediateKickTarget.Instance,
+        };
         _refusalLog = new LogRateLimiter(RefusalLogInterval, _context.Time);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Mupdate.Replication;
 using Mupdate.Store;
 
 namespace Mupdate.Server;
@@ -16,6 +17,12 @@ internal sealed class ServerContext(
     public IMailboxStore Store { get; } = store;
 
     public LoginPolicy LoginPolicy { get; } = loginPolicy;
+
+    /// <summary>A slave's replica state; null on a master, whose store is always authoritative.</summary>
+    public IReplicaStatus? Replica { get; init; }
+
+    /// <summary>What a NOOP on an UPDATE stream waits for: a slave's round trip to its master.</summary>
+    public IKickTarget Kick { get; init; } = ImmediateKickTarget.Instance;
 
     public TimeProvider Time { get; } = timeProvider;
 

@@ -11,11 +11,15 @@ internal sealed partial class Session
         switch (command.Kind)
         {
             case CommandKind.Noop:
-                return Noop(command);
+                return await NoopAsync(command).ConfigureAwait(false);
             case CommandKind.Logout:
                 return await LogoutAsync(command).ConfigureAwait(false);
             case CommandKind.Authenticate:
                 await AuthenticateAsync(command).ConfigureAwait(false);
+                return null;
+            case CommandKind.Find or CommandKind.List or CommandKind.Update when !IsReplicaReady:
+                // A slave without a complete copy cannot say a name is missing.
+                ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.No, WireText.NotSynchronized);
                 return null;
             case CommandKind.Find:
                 Find(command);
@@ -37,8 +41,19 @@ internal sealed partial class Session
         }
     }
 
-    private string? Noop(Command command)
+    private bool IsReplicaReady => _context.Replica?.IsSynchronized ?? true;
+
+    private async Task<string?> NoopAsync(Command command)
     {
+        if (_update is not null)
+        {
+            // On a slave, a streaming client's NOOP first waits for a round trip to the master, so the
+            // OK also covers changes the master made before it (Cyrus kicks its master the same way).
+            // The wait is bounded; when it fails the OK still covers everything this server has.
+            using var wait = new CancellationTokenSource(Options.WriteTimeout);
+            await _context.Kick.KickAsync(wait.Token).ConfigureAwait(false);
+        }
+
         // While streaming, the OK joins the stream's queue behind every change already committed,
         // so it is sent only after them (RFC 3656 section 4.8).
         Respond(command.Tag, ResponseStatus.Ok, WireText.NoopDone);

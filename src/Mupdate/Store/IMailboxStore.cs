@@ -15,6 +15,20 @@ public interface IMailboxStore : IAsyncDisposable
     /// </summary>
     Task<WriteResult> WriteAsync(WriteRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Applies <paramref name="requests"/> (Put and Remove only) and stores the <paramref name="state"/>
+    /// values in one transaction: readers see all of it at once or none of it. Used by a slave to
+    /// switch to a new copy of the master's list. The result is Applied with the last change's
+    /// revision, or Unchanged when no record changed.
+    /// </summary>
+    Task<WriteResult> WriteAllAsync(
+        IReadOnlyList<WriteRequest> requests,
+        IReadOnlyDictionary<string, long>? state = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>A value stored with <see cref="WriteAllAsync"/>, or null when it was never stored.</summary>
+    long? ReadState(string key);
+
     MailboxRecord? Find(string name);
 
     /// <summary>Opens a read-only view of the list at one revision; writers are not blocked by it.</summary>

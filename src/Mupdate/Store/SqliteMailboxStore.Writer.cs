@@ -48,28 +48,45 @@ public sealed partial class SqliteMailboxStore
             using var transaction = _writer.BeginTransaction(deferred: false);
             foreach (var pending in batch)
             {
-                var request = pending.Request;
-                var current = _commands.Find(transaction, request.Name);
-                var decision = WriteRules.Decide(request, current);
-                if (!decision.Changes)
+                pending.Result = WriteResult.Unchanged;
+                foreach (var request in pending.Requests)
                 {
-                    pending.Result = decision.Result;
-                    continue;
+                    var current = _commands.Find(transaction, request.Name);
+                    var decision = WriteRules.Decide(request, current);
+                    if (!decision.Changes)
+                    {
+                        // Only single writes can be rejected (Put and Remove always succeed), and a
+                        // write that changed a record earlier in the same group stays Applied.
+                        if (pending.Changes is null)
+                        {
+                            pending.Result = decision.Result;
+                        }
+
+                        continue;
+                    }
+
+                    revision++;
+                    changed = true;
+                    if (decision.NewRecord is { } record)
+                    {
+                        _commands.Upsert(transaction, record, revision);
+                    }
+                    else
+                    {
+                        _commands.Delete(transaction, request.Name);
+                    }
+
+                    (pending.Changes ??= []).Add(new MailboxChange(revision, request.Name, current, decision.NewRecord));
+                    pending.Result = WriteResult.Applied(revision);
                 }
 
-                revision++;
-                changed = true;
-                if (decision.NewRecord is { } record)
+                if (pending.State is { } state)
                 {
-                    _commands.Upsert(transaction, record, revision);
+                    foreach (var (key, value) in state)
+                    {
+                        _commands.WriteState(transaction, key, value);
+                    }
                 }
-                else
-                {
-                    _commands.Delete(transaction, request.Name);
-                }
-
-                pending.Change = new MailboxChange(revision, request.Name, current, decision.NewRecord);
-                pending.Result = WriteResult.Applied(revision);
             }
 
             if (changed)
@@ -92,7 +109,7 @@ public sealed partial class SqliteMailboxStore
             var failure = WriteResult.Failed(DescribeFailure(exception));
             foreach (var pending in batch)
             {
-                pending.Change = null;
+                pending.Changes = null;
                 pending.Completion.TrySetResult(failure);
             }
 
@@ -103,7 +120,7 @@ public sealed partial class SqliteMailboxStore
         // on every UPDATE stream, so the OK of a NOOP sent after that goes out after the change.
         foreach (var pending in batch)
         {
-            if (pending.Change is { } change)
+            foreach (var change in pending.Changes ?? [])
             {
                 _feed.Publish(change);
                 Interlocked.Exchange(ref _revision, change.Revision);
@@ -133,6 +150,7 @@ public sealed partial class SqliteMailboxStore
         private readonly SqliteCommand _delete;
         private readonly SqliteCommand _revision;
         private readonly SqliteCommand _find;
+        private readonly SqliteCommand _state;
 
         public WriterCommands(SqliteConnection connection)
         {
@@ -157,6 +175,11 @@ public sealed partial class SqliteMailboxStore
             _revision = connection.CreateCommand();
             _revision.CommandText = "UPDATE store_state SET value = $value WHERE key = 'revision'";
             _revision.Parameters.Add(new SqliteParameter { ParameterName = "$value" });
+
+            _state = connection.CreateCommand();
+            _state.CommandText = "INSERT INTO store_state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+            _state.Parameters.Add(new SqliteParameter { ParameterName = "$key" });
+            _state.Parameters.Add(new SqliteParameter { ParameterName = "$value" });
         }
 
         public long ReadRevision()
@@ -164,6 +187,14 @@ public sealed partial class SqliteMailboxStore
             using var command = _revision.Connection!.CreateCommand();
             command.CommandText = "SELECT value FROM store_state WHERE key = 'revision'";
             return (long)command.ExecuteScalar()!;
+        }
+
+        public void WriteState(SqliteTransaction transaction, string key, long value)
+        {
+            _state.Transaction = transaction;
+            _state.Parameters[0].Value = key;
+            _state.Parameters[1].Value = value;
+            _state.ExecuteNonQuery();
         }
 
         public MailboxRecord? Find(SqliteTransaction transaction, string name) => ReaderConnection.Find(_find, transaction, name);
@@ -200,6 +231,7 @@ public sealed partial class SqliteMailboxStore
             _upsert.Dispose();
             _delete.Dispose();
             _revision.Dispose();
+            _state.Dispose();
         }
     }
 

@@ -96,9 +96,44 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
     public async Task<WriteResult> WriteAsync(WriteRequest request, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var pending = new PendingWrite(request);
+        var pending = new PendingWrite([request], null);
         await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    public async Task<WriteResult> WriteAllAsync(
+        IReadOnlyList<WriteRequest> requests,
+        IReadOnlyDictionary<string, long>? state = null,
+        CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        foreach (var request in requests)
+        {
+            if (request.Kind is not (WriteKind.Put or WriteKind.Remove))
+            {
+                throw new ArgumentException("only Put and Remove can be written together", nameof(requests));
+            }
+        }
+
+        var pending = new PendingWrite(requests, state);
+        await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    public long? ReadState(string key)
+    {
+        var connection = RentReader();
+        try
+        {
+            using var command = connection.Connection.CreateCommand();
+            command.CommandText = "SELECT value FROM store_state WHERE key = $key";
+            command.Parameters.AddWithValue("$key", key);
+            return command.ExecuteScalar() is long value ? value : null;
+        }
+        finally
+        {
+            ReturnReader(connection);
+        }
     }
 
     public MailboxRecord? Find(string name)
@@ -196,16 +231,21 @@ public sealed partial class SqliteMailboxStore : IMailboxStore
         }
     }
 
-    private sealed class PendingWrite(WriteRequest request)
+    /// <summary>
+    /// One queued write: a single request, or several (with state values) that commit or fail together.
+    /// </summary>
+    private sealed class PendingWrite(IReadOnlyList<WriteRequest> requests, IReadOnlyDictionary<string, long>? state)
     {
-        public WriteRequest Request { get; } = request;
+        public IReadOnlyList<WriteRequest> Requests { get; } = requests;
+
+        public IReadOnlyDictionary<string, long>? State { get; } = state;
 
         public TaskCompletionSource<WriteResult> Completion { get; } =
             new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public WriteResult Result { get; set; }
 
-        public MailboxChange? Change { get; set; }
+        public List<MailboxChange>? Changes { get; set; }
     }
 
     private sealed class Snapshot : IMailboxSnapshot

@@ -114,6 +114,12 @@ public sealed class MupdateSettingsDefaultsTests : IDisposable
         Assert.Contains("mupdate_password=(not set), ", description, StringComparison.Ordinal);
         Assert.Contains("mupdate_idle_timeout=30m, ", description, StringComparison.Ordinal);
         Assert.Contains("mupdate_command_max=1M, ", description, StringComparison.Ordinal);
-        Assert.EndsWith("mupdate_commit_batch_max=1024, unknown_keys=0", description, StringComparison.Ordinal);
+        Assert.Contains("mupdate_commit_batch_max=1024, ", description, StringComparison.Ordinal);
+        Assert.Contains("mupdate_master_timeout=20s, ", description, StringComparison.Ordinal);
+        Assert.Contains("mupdate_resync_delete_percent_max=50, ", description, StringComparison.Ordinal);
+        Assert.Contains("mupdate_resync_guard_entries=1000, ", description, StringComparison.Ordinal);
+        Assert.Contains("mupdate_kick_max=256, ", description, StringComparison.Ordinal);
+        Assert.Contains("client_timeout=10s, ", description, StringComparison.Ordinal);
+        Assert.EndsWith("force_sasl_client_mech=(not set), unknown_keys=0", description, StringComparison.Ordinal);
     }
 }

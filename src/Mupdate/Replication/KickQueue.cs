@@ -1,0 +1,131 @@
+namespace Mupdate.Replication;
+
+/// <summary>
+/// The kicks waiting on a slave's link. Kicks that arrive while no NOOP is in flight join the next
+/// round; a round is the set of kicks one NOOP answers, so many kickers share one round trip. A kick
+/// that arrives during a round waits for the next one, because the master may have made changes
+/// after it answered the NOOP in flight.
+/// </summary>
+internal sealed class KickQueue(int waitersMax)
+{
+    private readonly Lock _lock = new();
+    private List<TaskCompletionSource<bool>> _waiting = [];
+    private List<TaskCompletionSource<bool>> _round = [];
+    private TaskCompletionSource _arrived = NewSignal();
+    private bool _open;
+
+    public bool IsOpen
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _open;
+            }
+        }
+    }
+
+    public bool HasWaiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count > 0;
+            }
+        }
+    }
+
+    public async Task<bool> KickAsync(CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            // Without a link a kick cannot be answered truthfully, so it is refused at once, as
+            // Cyrus's slave refuses kicks before its first sync.
+            if (!_open || _waiting.Count + _round.Count >= waitersMax)
+            {
+                return false;
+            }
+
+            _waiting.Add(waiter);
+            _arrived.TrySetResult();
+        }
+
+        using var registration = cancellationToken.Register(() => waiter.TrySetResult(false));
+        return await waiter.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Completes when a kick is waiting for the next round.</summary>
+    public Task WaitForKickAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_waiting.Count > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_arrived.Task.IsCompleted)
+            {
+                _arrived = NewSignal();
+            }
+
+            return _arrived.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    public void Open()
+    {
+        lock (_lock)
+        {
+            _open = true;
+        }
+    }
+
+    /// <summary>A NOOP goes out: the waiting kicks are the ones it answers.</summary>
+    public void StartRound()
+    {
+        lock (_lock)
+        {
+            _round.AddRange(_waiting);
+            _waiting = [];
+        }
+    }
+
+    /// <summary>The NOOP's OK arrived and the changes before it are stored.</summary>
+    public void CompleteRound()
+    {
+        List<TaskCompletionSource<bool>> round;
+        lock (_lock)
+        {
+            round = _round;
+            _round = [];
+        }
+
+        foreach (var waiter in round)
+        {
+            waiter.TrySetResult(true);
+        }
+    }
+
+    /// <summary>The link is gone: every kick, waiting or in a round, fails.</summary>
+    public void Close()
+    {
+        List<TaskCompletionSource<bool>> failed;
+        lock (_lock)
+        {
+            _open = false;
+            failed = [.. _round, .. _waiting];
+            _round = [];
+            _waiting = [];
+        }
+
+        foreach (var waiter in failed)
+        {
+            waiter.TrySetResult(false);
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

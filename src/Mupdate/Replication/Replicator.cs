@@ -1,0 +1,353 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Mupdate.Client;
+using Mupdate.Store;
+
+namespace Mupdate.Replication;
+
+/// <summary>
+/// A slave's link to its master: connects, logs in, sends UPDATE, turns the dump into one atomic
+/// resync of the local store, then applies every streamed change in order. Keeps the link alive
+/// with NOOPs, answers kicks with NOOP round trips, and reconnects after any failure. The store
+/// keeps serving the last complete replica the whole time.
+/// </summary>
+public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisposable
+{
+    /// <summary>The store_state key of the time (Unix milliseconds) of the last committed resync.</summary>
+    public const string SyncedStateKey = "replica_synced_ms";
+
+    // Streamed changes that arrive together are committed together, up to this many per commit.
+    private const int StreamBatchMax = 1024;
+
+    private readonly ReplicaOptions _options;
+    private readonly IMailboxStore _store;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly KickQueue _kicks;
+    private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+    private volatile bool _synchronized;
+    private long _resyncs;
+
+    public Replicator(ReplicaOptions options, IMailboxStore store, ILogger logger, TimeProvider? timeProvider = null)
+    {
+        _options = options;
+        _store = store;
+        _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
+        _kicks = new KickQueue(options.KickWaitersMax);
+        _synchronized = store.ReadState(SyncedStateKey) is not null;
+        if (_synchronized)
+        {
+            _firstSync.TrySetResult();
+        }
+    }
+
+    public bool IsSynchronized => _synchronized;
+
+    /// <summary>Completes when the store first holds a complete replica (at once if an earlier run left one).</summary>
+    public Task FirstSync => _firstSync.Task;
+
+    /// <summary>Resyncs committed by this process.</summary>
+    public long Resyncs => Interlocked.Read(ref _resyncs);
+
+    /// <summary>True while the slave is streaming from its master.</summary>
+    public bool IsLinked => _kicks.IsOpen;
+
+    public string MasterName => _options.Host + ":" + _options.Port.ToString(CultureInfo.InvariantCulture);
+
+    public void Start() => _loop ??= Task.Run(RunAsync);
+
+    public Task<bool> KickAsync(CancellationToken cancellationToken) => _kicks.KickAsync(cancellationToken);
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is { } loop)
+        {
+            await loop.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await RunLinkAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception) when (exception is MupdateProtocolException or MupdateCommandException
+                or MupdateAuthenticationException or IOException or System.Net.Sockets.SocketException
+                or ResyncRefusedException or ArgumentException)
+            {
+                LogLinkFailed(_logger, MasterName, exception.Message);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A bug must not end replication for good: log it whole and reconnect.
+                LogLinkCrashed(_logger, exception, MasterName);
+            }
+            finally
+            {
+                _kicks.Close();
+            }
+
+            var delay = ReconnectDelay();
+            LogReconnecting(_logger, MasterName, delay.TotalSeconds);
+            try
+            {
+                await Task.Delay(delay, _time, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>The retry delay plus a random share of up to half of it, so slaves do not reconnect in step.</summary>
+    private TimeSpan ReconnectDelay()
+    {
+        var delay = _options.EffectiveRetryDelay;
+        var jitterMax = Math.Max(delay.TotalMilliseconds / 2, 1000);
+        return delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * jitterMax);
+    }
+
+    private async Task RunLinkAsync(CancellationToken token)
+    {
+        var clientOptions = new MupdateClientOptions
+        {
+            ConnectTimeout = _options.ConnectTimeout,
+            ResponseTimeout = _options.MasterTimeout,
+            MaxResponseSize = _options.MaxResponseSize,
+        };
+        var client = await MupdateClient.ConnectAsync(_options.Host, _options.Port, clientOptions, token).ConfigureAwait(false);
+        await using (client.ConfigureAwait(false))
+        {
+            if (_options.Authenticate)
+            {
+                var authorization = string.IsNullOrEmpty(_options.AuthorizationId) ? null : _options.AuthorizationId;
+                await client.AuthenticateAsync(_options.AuthenticationId, _options.Password, authorization, _options.Mechanism, token)
+                    .ConfigureAwait(false);
+            }
+
+            LogConnected(_logger, MasterName, client.Banner.ServerName);
+            var started = _time.GetTimestamp();
+            var subscription = await client.UpdateAsync(null, _options.DumpEntriesMax, token).ConfigureAwait(false);
+            await ResyncAsync(subscription.Snapshot, _time.GetElapsedTime(started), token).ConfigureAwait(false);
+            await StreamAsync(subscription, token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ResyncAsync(IReadOnlyList<MailboxRecord> dump, TimeSpan dumpTime, CancellationToken token)
+    {
+        ResyncPlan plan;
+        using (var snapshot = _store.OpenSnapshot())
+        {
+            plan = ResyncPlan.Build(snapshot.List(), dump, _options.Unified);
+        }
+
+        if (plan.RemovesTooMuch(_options.DeletePercentMax, _options.GuardEntries))
+        {
+            LogResyncRefused(_logger, MasterName, plan.DumpCount, plan.Removed, plan.ReplicaCount, _options.DeletePercentMax);
+            throw new ResyncRefusedException(
+                $"the master's list of {plan.DumpCount} entries would remove {plan.Removed} of the {plan.ReplicaCount} in the replica");
+        }
+
+        foreach (var name in plan.KeptLocal)
+        {
+            LogKeptLocal(_logger, name);
+        }
+
+        var state = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [SyncedStateKey] = _time.GetUtcNow().ToUnixTimeMilliseconds(),
+        };
+        var result = await _store.WriteAllAsync(plan.Writes, state, token).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new IOException($"the resync could not be stored: {result.Reason}");
+        }
+
+        _synchronized = true;
+        Interlocked.Increment(ref _resyncs);
+        _firstSync.TrySetResult();
+        LogResynced(_logger, MasterName, plan.DumpCount, plan.Added, plan.Changed, plan.Removed, dumpTime.TotalMilliseconds, _store.Revision);
+    }
+
+    private async Task StreamAsync(UpdateSubscription subscription, CancellationToken token)
+    {
+        var link = new LinkState(_time.GetTimestamp());
+        _kicks.Open();
+        Task<UpdateEvent?>? read = null;
+        var batch = new List<WriteRequest>();
+        while (true)
+        {
+            read ??= subscription.ReadAsync(Timeout.InfiniteTimeSpan, token);
+            if (!read.IsCompleted)
+            {
+                // Nothing buffered: commit what was read, then wait for more input, a kick or a timer.
+                await CommitAsync(batch, token).ConfigureAwait(false);
+                await WaitAsync(read, link, subscription, token).ConfigureAwait(false);
+                if (!read.IsCompleted)
+                {
+                    continue;
+                }
+            }
+
+            var update = await read.ConfigureAwait(false);
+            read = null;
+            link.LastHeard = _time.GetTimestamp();
+            if (update is null)
+            {
+                throw new MupdateProtocolException("the master closed the connection");
+            }
+
+            switch (update.Kind)
+            {
+                case UpdateEventKind.Changed:
+                    batch.Add(WriteRequest.Put(update.Record!));
+                    break;
+                case UpdateEventKind.Deleted:
+                    batch.Add(WriteRequest.Remove(update.Name));
+                    break;
+                case UpdateEventKind.Bye:
+                    throw new MupdateProtocolException($"the master ended the session: BYE \"{update.Response.Text}\"");
+                case UpdateEventKind.Status when update.Tag == link.NoopTag:
+                    if (update.Response.Word != "OK")
+                    {
+                        throw new MupdateProtocolException(
+                            $"the master answered NOOP with {update.Response.Word} \"{update.Response.Text}\"");
+                    }
+
+                    // The changes sent before this OK are durable before any kicker hears "ok".
+                    await CommitAsync(batch, token).ConfigureAwait(false);
+                    link.NoopTag = null;
+                    _kicks.CompleteRound();
+                    break;
+                default:
+                    LogUnexpected(_logger, update.Response);
+                    break;
+            }
+
+            if (batch.Count >= StreamBatchMax)
+            {
+                await CommitAsync(batch, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits for the pending read, a kick or the next timer, and sends the NOOP that is due.</summary>
+    private async Task WaitAsync(Task<UpdateEvent?> read, LinkState link, UpdateSubscription subscription, CancellationToken token)
+    {
+        if (link.NoopTag is null && _kicks.HasWaiting)
+        {
+            await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
+        }
+
+        var due = link.NoopTag is null
+            ? _options.EffectiveRetryDelay - _time.GetElapsedTime(link.LastHeard)
+            : _options.MasterTimeout - _time.GetElapsedTime(link.NoopSent);
+        if (due > TimeSpan.Zero)
+        {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var timer = Task.Delay(due, _time, wake.Token);
+            var kick = link.NoopTag is null ? _kicks.WaitForKickAsync(wake.Token) : Task.Delay(Timeout.Infinite, wake.Token);
+            await Task.WhenAny(read, timer, kick).ConfigureAwait(false);
+            await wake.CancelAsync().ConfigureAwait(false);
+            token.ThrowIfCancellationRequested();
+            if (read.IsCompleted || kick.IsCompletedSuccessfully)
+            {
+                return;
+            }
+        }
+
+        if (link.NoopTag is not null)
+        {
+            throw new MupdateTimeoutException(
+                $"the master did not answer NOOP within {_options.MasterTimeout.TotalSeconds:0.#} s (mupdate_master_timeout)");
+        }
+
+        if (_time.GetElapsedTime(link.LastHeard) >= _options.EffectiveRetryDelay)
+        {
+            await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendNoopAsync(LinkState link, UpdateSubscription subscription, CancellationToken token)
+    {
+        _kicks.StartRound();
+        link.NoopSent = _time.GetTimestamp();
+        link.NoopTag = await subscription.SendNoopAsync(token).ConfigureAwait(false);
+    }
+
+    private async Task CommitAsync(List<WriteRequest> batch, CancellationToken token)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var result = await _store.WriteAllAsync([.. batch], null, token).ConfigureAwait(false);
+        batch.Clear();
+        if (!result.Succeeded)
+        {
+            // The replica now misses changes the master sent: start over with a resync.
+            throw new IOException($"streamed changes could not be stored: {result.Reason}");
+        }
+    }
+
+    private sealed class LinkState(long now)
+    {
+        public long LastHeard { get; set; } = now;
+
+        public long NoopSent { get; set; }
+
+        public string? NoopTag { get; set; }
+    }
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "Logged in to the master {Master} ({ServerName}); sending UPDATE")]
+    private static partial void LogConnected(ILogger logger, string master, string serverName);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information,
+        Message = "Resynchronized with {Master}: {Count} entries ({Added} added, {Changed} changed, {Removed} removed); dump took {Milliseconds:0} ms; store at revision {Revision}")]
+    private static partial void LogResynced(ILogger logger, string master, int count, int added, int changed, int removed, double milliseconds, long revision);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Link to the master {Master} failed: {Reason}")]
+    private static partial void LogLinkFailed(ILogger logger, string master, string reason);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Link to the master {Master} failed unexpectedly")]
+    private static partial void LogLinkCrashed(ILogger logger, Exception exception, string master);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Reconnecting to {Master} in {Seconds:0.0} s; serving the last complete replica meanwhile")]
+    private static partial void LogReconnecting(ILogger logger, string master, double seconds);
+
+    [LoggerMessage(EventId = 6005, Level = LogLevel.Error,
+        Message = "Refused to resynchronize with {Master}: its list of {Count} entries would remove {Removed} of the {ReplicaCount} in the replica, "
+            + "more than mupdate_resync_delete_percent_max ({Percent}%). The replica is kept and served. If the master's list is right, "
+            + "set mupdate_resync_delete_percent_max: 100 and restart, then set it back")]
+    private static partial void LogResyncRefused(ILogger logger, string master, int count, int removed, int replicaCount, int percent);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning,
+        Message = "Kept the local mailbox {Name}, which the master does not list (mupdate_config: unified; its location has no server part)")]
+    private static partial void LogKeptLocal(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Ignored a response from the master: {Response}")]
+    private static partial void LogUnexpected(ILogger logger, Protocol.ServerResponse response);
+}
+
+/// <summary>A resync was refused by the delete guard; the replica stays as it was.</summary>
+public sealed class ResyncRefusedException(string message) : Exception(message);
