@@ -30,6 +30,20 @@ public static class HelpText
             server speaks the wire protocol of Cyrus 3.x mupdate, so Cyrus backends, frontends,
             slaves, ctl_mboxlist and mupdatetest use it unchanged.
 
+            Without -m the server is a slave, as on a Cyrus frontend: it logs in to the master
+            named by mupdate_server, sends UPDATE, keeps a copy of the list in its own database
+            and serves FIND, LIST and UPDATE from it, read-only (writes get BAD "read-only
+            session"). Until its first complete copy it answers those commands NO "not
+            synchronized yet"; after a lost link it keeps answering from its last complete copy
+            and reconnects. A resync that would remove more than
+            mupdate_resync_delete_percent_max of a replica of at least
+            mupdate_resync_guard_entries entries is refused and logged, and the old copy stays.
+
+            Both roles listen on the kick socket {configdirectory}/socket/mupdate.target. A
+            master answers "ok" at once; a slave answers "ok" after a NOOP round trip to its
+            master, once every change the master sent before it is stored, so a frontend that
+            just created a mailbox finds it locally. Many kicks share one round trip.
+
             Logs go to standard error. SIGTERM, SIGINT or SIGQUIT closes the listeners, sends BYE
             to every client and exits 0. SIGHUP is logged and ignored: the credential file is
             reloaded automatically when it changes, and a change to imapd.conf needs a restart.
@@ -38,9 +52,10 @@ public static class HelpText
             -C config-file
                 The imapd.conf-format configuration (default /etc/imapd.conf).
             -m
-                Run as the master.
+                Run as the master. Without -m: run as a slave of mupdate_server.
             -a
-                Run as the master only when mupdate_server resolves to an address of this host.
+                Run as the master only when mupdate_server resolves to an address of this host,
+                else as its slave.
             --listen ADDRESS:PORT
                 Listen on this address; may be repeated. ADDRESS is an IPv4 address, a bracketed
                 IPv6 address or * for every address. Default: *:<mupdate_port>, that is *:3905.
@@ -50,9 +65,6 @@ public static class HelpText
                 Print this text.
             -V, --version
                 Print the version.
-
-            Without -m (or with -a on a host that mupdate_server does not name) mupdate would run
-            as a slave; slave mode is not implemented yet, so it exits 78.
 
         SUBCOMMANDS
             passwd
@@ -71,8 +83,11 @@ public static class HelpText
                 configdirectory          required; state directory
                 servername               host name in the banner (default: this host's name)
                 admins                   space-separated ids allowed to log in
-                mupdate_server           master address host[:port], for -a
-                mupdate_config           standard, unified or replicated (a master refuses unified)
+                mupdate_server           master address host[:port][/noauth]; a slave's master, and
+                                         the host -a compares with this one
+                mupdate_config           standard, unified or replicated (a master refuses unified;
+                                         a unified slave never removes its local entries, those
+                                         whose location has no server! part)
                 mupdate_connections_max  connections served at once, logged in or not, as in Cyrus (128)
                 mupdate_port             default listen port (3905)
                 allowplaintext           offer PLAIN (off; there is no TLS yet)
@@ -82,6 +97,19 @@ public static class HelpText
                 maxword, maxquoted, maxliteral   parser limits per element (128K each); 0 or less
                                          means the mupdate_command_max value, as Cyrus's 0 means
                                          no limit
+            Options a slave reads:
+                mupdate_authname         id the slave logs in to the master as (default:
+                                         mupdate_username)
+                mupdate_password         its password
+                mupdate_username         authorization id to act as (default: the authname)
+                mupdate_realm            read, but unused: SCRAM and PLAIN carry no realm (as in
+                                         Cyrus); write user@realm into mupdate_authname instead
+                force_sasl_client_mech   one mechanism to use (default: the best both sides have,
+                                         SCRAM-SHA-256, SCRAM-SHA-1, then PLAIN)
+                mupdate_retry_delay      seconds of silence before a keepalive NOOP, and the base
+                                         delay before a reconnect, plus up to half of it at
+                                         random (20; values under 1 count as 1)
+                client_timeout           connect timeout to the master (10s)
             Options of this implementation:
                 mupdate_database         SQLite database ({configdirectory}/mupdate.sqlite3)
                 mupdate_credentials      credential file ({configdirectory}/mupdate.credentials)
@@ -93,6 +121,15 @@ public static class HelpText
                 mupdate_stream_buffer_max  bytes of changes queued per UPDATE client before it is dropped (32M)
                 mupdate_command_max      largest command, literals included (1M)
                 mupdate_commit_batch_max most writes per group commit (1024)
+                mupdate_master_timeout   slave: time the master has to answer a NOOP or send the
+                                         next line of its dump before it is dropped (20s)
+                mupdate_resync_delete_percent_max  slave: most of the replica one resync may
+                                         remove, in percent; 100 accepts any resync (50)
+                mupdate_resync_guard_entries  slave: replicas smaller than this are not guarded
+                                         (1000)
+                mupdate_replica_entries_max   slave: most entries taken in one dump, held in
+                                         memory while compared (5000000)
+                mupdate_kick_max         kick-socket connections waiting at once (256)
 
         FILES
             mupdate_credentials, and next to it:
@@ -100,6 +137,8 @@ public static class HelpText
                 <credentials>.saltkey    key of the SCRAM salts sent for unknown users, mode 0600,
                                          created at the first start; keep it, or those salts change
             mupdate_database, and next to it <database>-wal, <database>-shm and <database>.lock.
+            On a slave the database is its replica, and it records when the last resync committed.
+            {configdirectory}/socket/mupdate.target, the kick socket (mode 0777, as Cyrus's).
             The database is SQLite in WAL mode: back it up with sqlite3 <db> ".backup <file>"
             while the server runs, or stop the server and copy the database with its -wal file.
 

@@ -138,6 +138,11 @@ public static partial class MupdateProgram
                     LogShortRetryDelay(logger, settings.RetryDelay.TotalSeconds);
                 }
 
+                if (settings.MupdateRealm is { } realm)
+                {
+                    LogRealmUnused(logger, realm);
+                }
+
                 replicator = new Replicator(BuildReplicaOptions(settings), store, loggerFactory.CreateLogger("Mupdate.Replication"));
             }
 
@@ -340,6 +345,11 @@ public static partial class MupdateProgram
         Message = "mupdate_retry_delay is {Seconds} s; the slave uses at least 1 s between keepalives and before reconnects "
             + "(Cyrus 3.6 crashes on 0 and 1)")]
     private static partial void LogShortRetryDelay(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 1115, Level = LogLevel.Warning,
+        Message = "mupdate_realm is {Realm}, but SCRAM and PLAIN carry no realm, so it is not sent (Cyrus 3.6 does the same); "
+            + "if the master expects a realm, write user@realm into mupdate_authname")]
+    private static partial void LogRealmUnused(ILogger logger, string realm);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information,
         Message = "No complete replica yet: FIND, LIST and UPDATE answer NO until the first resync with {Master} commits")]
