@@ -85,7 +85,7 @@ public sealed partial class KickListener : IAsyncDisposable
                 listener.Bind(new UnixDomainSocketEndPoint(_path));
 
                 // Cyrus's imapd, lmtpd and tools kick as whatever user they run as, so the socket is
-                // open to every local user, as Cyrus's own is; a kick can only cause one bounded NOOP.
+                // open to every local user, as Cyrus's own is. A kick costs at most one shared NOOP.
                 File.SetUnixFileMode(_path, (UnixFileMode)0b111_111_111);
                 listener.Listen(64);
             }
