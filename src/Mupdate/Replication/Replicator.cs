@@ -25,6 +25,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly KickQueue _kicks;
+    private readonly Logging.LogRateLimiter _skippedLog;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private volatile bool _synchronized;
@@ -37,6 +38,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _kicks = new KickQueue(options.KickWaitersMax);
+        _skippedLog = new Logging.LogRateLimiter(TimeSpan.FromSeconds(10), _time);
         _synchronized = store.ReadState(SyncedStateKey) is not null;
         if (_synchronized)
         {
@@ -154,10 +156,19 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
     private async Task ResyncAsync(IReadOnlyList<MailboxRecord> dump, TimeSpan dumpTime, CancellationToken token)
     {
+        var valid = new List<MailboxRecord>(dump.Count);
+        foreach (var record in dump)
+        {
+            if (Usable(WriteRequest.Put(record)))
+            {
+                valid.Add(record);
+            }
+        }
+
         ResyncPlan plan;
         using (var snapshot = _store.OpenSnapshot())
         {
-            plan = ResyncPlan.Build(snapshot.List(), dump, _options.Unified);
+            plan = ResyncPlan.Build(snapshot.List(), valid, _options.Unified);
         }
 
         if (plan.RemovesTooMuch(_options.DeletePercentMax, _options.GuardEntries))
@@ -218,11 +229,13 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
             switch (update.Kind)
             {
-                case UpdateEventKind.Changed:
+                case UpdateEventKind.Changed when Usable(WriteRequest.Put(update.Record!)):
                     batch.Add(WriteRequest.Put(update.Record!));
                     break;
-                case UpdateEventKind.Deleted:
+                case UpdateEventKind.Deleted when Usable(WriteRequest.Remove(update.Name)):
                     batch.Add(WriteRequest.Remove(update.Name));
+                    break;
+                case UpdateEventKind.Changed or UpdateEventKind.Deleted:
                     break;
                 case UpdateEventKind.Bye:
                     throw new MupdateProtocolException($"the master ended the session: BYE \"{update.Response.Text}\"");
@@ -253,6 +266,11 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     /// <summary>Waits for the pending read, a kick or the next timer, and sends the NOOP that is due.</summary>
     private async Task WaitAsync(Task<UpdateEvent?> read, LinkState link, UpdateSubscription subscription, CancellationToken token)
     {
+        if (read.IsCompleted)
+        {
+            return;
+        }
+
         if (link.NoopTag is null && _kicks.HasWaiting)
         {
             await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
@@ -292,6 +310,25 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         _kicks.StartRound();
         link.NoopSent = _time.GetTimestamp();
         link.NoopTag = await subscription.SendNoopAsync(token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks a record from the master with the rules the master's own clients must follow: a name
+    /// with control characters could share a sort key with another name and overwrite it.
+    /// </summary>
+    private bool Usable(WriteRequest request)
+    {
+        if (Server.RecordValidation.Check(request) is not { } problem)
+        {
+            return true;
+        }
+
+        if (_skippedLog.TryAcquire(out var suppressed))
+        {
+            LogSkipped(_logger, MasterName, Server.LogText.Clean(request.Name), problem, suppressed);
+        }
+
+        return false;
     }
 
     private async Task CommitAsync(List<WriteRequest> batch, CancellationToken token)
@@ -344,6 +381,9 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning,
         Message = "Kept the local mailbox {Name}, which the master does not list (mupdate_config: unified; its location has no server part)")]
     private static partial void LogKeptLocal(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "Skipped the entry {Name} from the master {Master}: {Problem} ({Suppressed} more skipped since the previous message)")]
+    private static partial void LogSkipped(ILogger logger, string master, string name, string problem, long suppressed);
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Ignored a response from the master: {Response}")]
     private static partial void LogUnexpected(ILogger logger, Protocol.ServerResponse response);
