@@ -9,6 +9,7 @@ internal sealed record BenchOptions
         usage: Mupdate.Bench [--self DIR | --host HOST --port PORT] [--user U --password P]
                              [--scenarios activate,find,dump,latency] [--clients N]
                              [--writes N] [--finds N] [--entries N] [--samples N]
+                             [--slave-port PORT [--slave-host HOST] [--kick PATH]]
 
           --self DIR     start our master in this process, with its database in DIR
                          (use a directory on the disk under test; it is created and emptied)
@@ -20,6 +21,17 @@ internal sealed record BenchOptions
           --finds        FIND commands from one client (default 20000)
           --entries      mailboxes in the list for the dump (default 100000)
           --samples      writes timed for latency (default 200)
+          --slave-host, --slave-port  a slave of the master (ours or Cyrus's) for the
+                         slave-latency and kick scenarios (default host 127.0.0.1)
+          --kick PATH    that slave's kick socket, for the kick scenario
+
+        Scenarios: activate, find, dump, latency (the default set), and:
+          replica        our replicator in this process against the master: the first
+                         resync of the whole list, then the rate at which it stores
+                         streamed changes (needs no slave)
+          slave-latency  ACTIVATE on the master to MAILBOX on the slave's UPDATE stream
+          kick           ACTIVATE on the master, then a kick of the slave: the time to "ok",
+                         after which FIND on the slave must find the mailbox
 
         """;
 
@@ -45,6 +57,12 @@ internal sealed record BenchOptions
 
     public int Samples { get; init; } = 200;
 
+    public string SlaveHost { get; init; } = "127.0.0.1";
+
+    public int? SlavePort { get; init; }
+
+    public string? KickPath { get; init; }
+
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
     public static BenchOptions? Parse(string[] args)
@@ -66,6 +84,9 @@ internal sealed record BenchOptions
                 "--finds" => options with { Finds = Number(value) },
                 "--entries" => options with { Entries = Number(value) },
                 "--samples" => options with { Samples = Number(value) },
+                "--slave-host" => options with { SlaveHost = value },
+                "--slave-port" => options with { SlavePort = Number(value) },
+                "--kick" => options with { KickPath = value },
                 _ => null!,
             };
             if (options is null)

@@ -1,7 +1,8 @@
 using Mupdate.Bench;
 
 // Measures an MUPDATE master over the wire, ours or Cyrus's: durable write rate, FIND rate, the
-// time of a full UPDATE dump, and the delay from a write's OK to its arrival on an UPDATE stream.
+// time of a full UPDATE dump, and the delay from a write's OK to its arrival on an UPDATE stream;
+// and a slave of it: our replicator's resync and apply rate, stream delay through a slave, kicks.
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
@@ -31,6 +32,21 @@ if (options.Runs("dump"))
 if (options.Runs("latency"))
 {
     results.Add(await Scenarios.LatencyAsync(target, options));
+}
+
+if (options.Runs("replica"))
+{
+    results.Add(await SlaveScenarios.ReplicaAsync(target, options));
+}
+
+if (options.Runs("slave-latency"))
+{
+    results.Add(await SlaveScenarios.SlaveLatencyAsync(target, options));
+}
+
+if (options.Runs("kick"))
+{
+    results.Add(await SlaveScenarios.KickAsync(target, options));
 }
 
 Console.WriteLine();

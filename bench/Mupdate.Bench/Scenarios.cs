@@ -8,7 +8,7 @@ namespace Mupdate.Bench;
 /// <summary>The measurements; each returns one result line.</summary>
 internal static class Scenarios
 {
-    private static readonly string RunId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
+    internal static readonly string RunId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture);
 
     public static async Task<string> ActivateAsync(BenchTarget target, BenchOptions options)
     {
@@ -102,15 +102,27 @@ internal static class Scenarios
 
     public static async Task<string> LatencyAsync(BenchTarget target, BenchOptions options)
     {
-        const string host = "benchlatency";
         await using var streaming = await target.ConnectAsync();
+        var delays = await StreamDelaysAsync(streaming, target, "benchlatency", "latency", options.Samples);
+        var median = delays[delays.Length / 2];
+        var p99 = delays[(int)(delays.Length * 0.99)];
+        Console.WriteLine($"latency: {delays.Length} samples from ACTIVATE sent to MAILBOX received: median {median:F1} ms, p99 {p99:F1} ms, max {delays[^1]:F1} ms");
+        return $"write to UPDATE stream: median {median:F1} ms, p99 {p99:F1} ms, max {delays[^1]:F1} ms";
+    }
+
+    /// <summary>
+    /// Sends <paramref name="samples"/> ACTIVATEs for <paramref name="host"/> to the master, 20 ms
+    /// apart, and returns the sorted delays in milliseconds until each arrives on <paramref name="streaming"/>.
+    /// </summary>
+    internal static async Task<double[]> StreamDelaysAsync(MupdateClient streaming, BenchTarget target, string host, string label, int samples)
+    {
         var subscription = await streaming.UpdateAsync([host]);
         var received = new ConcurrentDictionary<string, long>();
         var reader = Task.Run(async () =>
         {
-            while (received.Count < options.Samples)
+            while (received.Count < samples)
             {
-                var change = await subscription.ReadAsync(TimeSpan.FromSeconds(30));
+                var change = await subscription.ReadAsync(TimeSpan.FromSeconds(60));
                 if (change is { Kind: UpdateEventKind.Changed })
                 {
                     received.TryAdd(change.Name, Stopwatch.GetTimestamp());
@@ -120,20 +132,16 @@ internal static class Scenarios
 
         await using var writer = await target.ConnectAsync();
         var sent = new Dictionary<string, long>();
-        for (var i = 0; i < options.Samples; i++)
+        for (var i = 0; i < samples; i++)
         {
-            var name = $"user.bench{RunId}.latency.m{i}";
+            var name = $"user.bench{RunId}.{label}.m{i}";
             sent[name] = Stopwatch.GetTimestamp();
             await writer.ActivateAsync(name, $"{host}!default", "");
             await Task.Delay(20);
         }
 
         await reader;
-        var delays = sent.Select(pair => Stopwatch.GetElapsedTime(pair.Value, received[pair.Key]).TotalMilliseconds).Order().ToArray();
-        var median = delays[delays.Length / 2];
-        var p99 = delays[(int)(delays.Length * 0.99)];
-        Console.WriteLine($"latency: {delays.Length} samples from ACTIVATE sent to MAILBOX received: median {median:F1} ms, p99 {p99:F1} ms, max {delays[^1]:F1} ms");
-        return $"write to UPDATE stream: median {median:F1} ms, p99 {p99:F1} ms, max {delays[^1]:F1} ms";
+        return sent.Select(pair => Stopwatch.GetElapsedTime(pair.Value, received[pair.Key]).TotalMilliseconds).Order().ToArray();
     }
 
     private static async Task SeedAsync(BenchTarget target, int count)
@@ -150,7 +158,7 @@ internal static class Scenarios
         await DisposeAllAsync(connections);
     }
 
-    private static async Task DisposeAllAsync(IEnumerable<MupdateClient> clients)
+    internal static async Task DisposeAllAsync(IEnumerable<MupdateClient> clients)
     {
         foreach (var client in clients)
         {
