@@ -11,7 +11,8 @@ static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Creat
     .AddSimpleConsole(options =>
     {
         options.SingleLine = true;
-        options.IncludeScopes = true;
+        // Off, because every connection message names its connection already.
+        options.IncludeScopes = false;
         options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
         options.UseUtcTimestamp = true;
         options.ColorBehavior = LoggerColorBehavior.Disabled;
