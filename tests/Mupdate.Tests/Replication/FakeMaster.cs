@@ -53,6 +53,12 @@ internal sealed class FakeMaster : IAsyncDisposable
     /// <summary>The records sent in response to UPDATE, in this order.</summary>
     public IReadOnlyList<MailboxRecord> Dump { get; set; } = [];
 
+    /// <summary>
+    /// When set, the master closes the connection after sending this many dump entries, before the
+    /// OK of UPDATE, as a master that crashes in the middle of a dump does.
+    /// </summary>
+    public int? CloseDumpAfter { get; set; }
+
     public NoopAnswer NoopAnswer { get; set; } = NoopAnswer.Immediate;
 
     public TimeSpan NoopDelay { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -279,6 +285,18 @@ internal sealed class FakeMaster : IAsyncDisposable
 
         await gate.WaitAsync(_stop.Token);
         var dump = new ArrayBufferWriter<byte>();
+        if (CloseDumpAfter is { } cut)
+        {
+            foreach (var record in Dump.Take(cut))
+            {
+                WriteRecord(dump, tag, record);
+            }
+
+            await connection.SendAsync(dump.WrittenMemory);
+            connection.Close();
+            return;
+        }
+
         foreach (var record in Dump)
         {
             WriteRecord(dump, tag, record);

@@ -25,7 +25,7 @@ public sealed class FakeMasterTests
 
     /// <summary>
     /// The dump's records in Cyrus mailboxes.db order, where the hierarchy separator '.' sorts before every
-    /// printable character and '^' sorts as a plain '.'; strcmp puts "a-b" before "a.b".
+    /// printable character and '^' sorts as a plain '.'. Under strcmp, "a-b" comes before "a.b".
     /// </summary>
     private static readonly MailboxRecord[] CyrusOrder = [A, AB, ADashB, UserX, UserCaretY];
 
