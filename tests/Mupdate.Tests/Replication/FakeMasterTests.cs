@@ -99,6 +99,27 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task KickDuringKeepaliveWaitsForOwnNoop()
+    {
+        await using var master = new FakeMaster
+        {
+            Dump = [UserX],
+            NoopAnswer = NoopAnswer.Delayed,
+            NoopDelay = TimeSpan.FromSeconds(1),
+        };
+        await using var slave = await StartStreamingAsync(master);
+
+        // Nothing kicked yet, so the first NOOP is the keepalive after a second of silence.
+        await WaitForAsync(() => master.NoopsReceived == 1, "no keepalive NOOP");
+        Assert.Equal(0, master.NoopsAnswered);
+        var kicked = await slave.KickAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.True(kicked);
+        Assert.True(master.NoopsReceived >= 2, "the kick shared the keepalive's NOOP, which it arrived after");
+        Assert.True(master.NoopsAnswered >= 2, "the kick completed before its own NOOP's OK");
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task SilentMasterIsDroppedAndRedialed()
     {
         await using var master = new FakeMaster { Dump = [UserX], NoopAnswer = NoopAnswer.Never };

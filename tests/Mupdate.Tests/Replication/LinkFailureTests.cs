@@ -1,3 +1,4 @@
+using Mupdate.Client;
 using Mupdate.Replication;
 using Mupdate.Store;
 using Mupdate.Tests.Integration;
@@ -97,6 +98,36 @@ public sealed class LinkFailureTests
         Assert.StartsWith("F1 NO \"not synchronized yet", await connection.ReadLineAsync(), StringComparison.Ordinal);
         using var snapshot = slave.Store.OpenSnapshot();
         Assert.Equal(replica, snapshot.List());
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task ResyncAfterDropReachesChainedClient()
+    {
+        await using var master = new FakeMaster { Dump = [UserX, UserY] };
+        await using var slave = await SlaveHarness.StartAsync(master);
+        await WaitForAsync(() => slave.Replicator.IsLinked, "the slave never streamed");
+        await using var client = await slave.LoginClientAsync();
+        var subscription = await client.UpdateAsync();
+        var movedY = MailboxRecord.Active("user.y", "be4!p", "y\tall\t");
+
+        master.Dump = [movedY, UserZ];
+        master.DisconnectAll();
+        await WaitForAsync(() => slave.Replicator.Resyncs == 2, "no resync after the master came back");
+
+        Assert.Equal([UserX, UserY], subscription.Snapshot);
+        var changes = new List<UpdateEvent>();
+        for (var i = 0; i < 3; i++)
+        {
+            var update = await subscription.ReadAsync(RawConnection.DefaultTimeout);
+            Assert.NotNull(update);
+            changes.Add(update);
+        }
+
+        Assert.Contains(changes, c => c.Kind == UpdateEventKind.Deleted && c.Name == "user.x");
+        Assert.Contains(changes, c => c.Kind == UpdateEventKind.Changed && c.Record == movedY);
+        Assert.Contains(changes, c => c.Kind == UpdateEventKind.Changed && c.Record == UserZ);
+        await using var lister = await slave.LoginClientAsync();
+        Assert.Equal([movedY, UserZ], await lister.ListAsync());
     }
 
     /// <summary>Stores <see cref="Old"/> and marks the replica as synchronized by an earlier run.</summary>
