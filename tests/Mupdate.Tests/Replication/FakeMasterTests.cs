@@ -58,6 +58,26 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task LiteralStringsReplicate()
+    {
+        // Strings with bytes above 0x7F cannot be quoted, so the fake master sends them as {n} literals.
+        var dumped = MailboxRecord.Active("user.jörg", "be1!p", "jörg\tall\t");
+        var streamed = MailboxRecord.Reserved("user.zoë", "be2!p");
+        await using var master = new FakeMaster { Dump = [dumped] };
+        await using var slave = await StartStreamingAsync(master);
+        Assert.Equal(dumped, slave.Store.Find("user.jörg"));
+
+        await master.PushAsync(streamed);
+        await master.PushDeleteAsync("user.jörg");
+        await master.PushAsync(dumped with { Location = "be3!p" });
+        var kicked = await slave.KickAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.True(kicked);
+        Assert.Equal(streamed, slave.Store.Find("user.zoë"));
+        Assert.Equal(dumped with { Location = "be3!p" }, slave.Store.Find("user.jörg"));
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task LateNoopKeepsLinkAndDelaysKick()
     {
         await using var master = new FakeMaster

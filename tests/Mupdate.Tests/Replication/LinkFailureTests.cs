@@ -130,6 +130,29 @@ public sealed class LinkFailureTests
         Assert.Equal([movedY, UserZ], await lister.ListAsync());
     }
 
+    [Fact(Timeout = 20_000)]
+    public async Task ChainedNoopAnsweredWhileLinkDown()
+    {
+        await using var master = new FakeMaster { Dump = [UserX] };
+        await using var slave = await SlaveHarness.StartAsync(master);
+        await WaitForAsync(() => slave.Replicator.IsLinked, "the slave never streamed");
+        await using var client = await slave.LoginClientAsync();
+        var subscription = await client.UpdateAsync();
+
+        master.HoldDump();
+        master.DisconnectAll();
+        await WaitForAsync(() => !slave.Replicator.IsLinked, "the link never went down");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var noopTag = await subscription.SendNoopAsync();
+        var status = await subscription.ReadAsync(RawConnection.DefaultTimeout);
+
+        Assert.NotNull(status);
+        Assert.Equal(UpdateEventKind.Status, status.Kind);
+        Assert.Equal(noopTag, status.Tag);
+        Assert.Equal("OK", status.Response.Word);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"the OK took {watch.Elapsed} with no link to wait for");
+    }
+
     /// <summary>Stores <see cref="Old"/> and marks the replica as synchronized by an earlier run.</summary>
     private static Task SeedSynchronizedAsync(SqliteMailboxStore store) => store.WriteAllAsync(
         [WriteRequest.Put(Old)],
