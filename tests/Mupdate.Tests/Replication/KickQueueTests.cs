@@ -135,6 +135,38 @@ public sealed class KickQueueTests
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task CancelledKickFreesItsSlot()
+    {
+        var queue = new KickQueue(1);
+        queue.Open();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = queue.KickAsync(cancel.Token);
+        await cancel.CancelAsync();
+        Assert.False(await cancelled.WaitAsync(Bound));
+
+        var next = queue.KickAsync(CancellationToken.None);
+
+        Assert.False(next.IsCompleted, "a cancelled kick still counted against the waiter bound");
+        queue.StartRound();
+        queue.CompleteRound();
+        Assert.True(await next.WaitAsync(Bound));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task CancelledKickLeavesNothingWaiting()
+    {
+        var queue = new KickQueue(8);
+        queue.Open();
+        using var cancel = new CancellationTokenSource();
+        var cancelled = queue.KickAsync(cancel.Token);
+
+        await cancel.CancelAsync();
+
+        Assert.False(await cancelled.WaitAsync(Bound));
+        Assert.False(queue.HasWaiting);
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task WaitForKickCompletesOnArrival()
     {
         var queue = new KickQueue(8);
