@@ -261,9 +261,15 @@ public sealed class FakeMasterTests
         Assert.Equal(UpdateEventKind.Changed, third.Kind);
         Assert.Equal(reserved, third.Record);
 
-        // The slave sends the chained client's NOOP OK only after a round trip to the master.
+        // The slave sends the chained client's NOOP OK only after a round trip to the master, and after
+        // the change the master sent just before its own NOOP OK.
         var noopsBefore = master.NoopsAnswered;
+        var withOk = MailboxRecord.Active("user.with-ok", "be6!p", "");
+        master.PushWithNextNoopOk(withOk);
         var noopTag = await subscription.SendNoopAsync();
+        var beforeOk = await ReadChangeAsync(subscription);
+        Assert.Equal(UpdateEventKind.Changed, beforeOk.Kind);
+        Assert.Equal(withOk, beforeOk.Record);
         var status = await ReadChangeAsync(subscription);
         Assert.Equal(UpdateEventKind.Status, status.Kind);
         Assert.Equal(noopTag, status.Tag);
