@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Mupdate.Client;
 using Mupdate.Replication;
@@ -378,25 +376,7 @@ public sealed class FakeMasterTests
         return update;
     }
 
-    /// <summary>Connects to the kick socket and returns every byte sent before the close, as text.</summary>
-    private static async Task<string> KickAsync(string path)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        using var timeout = new CancellationTokenSource(Deadline);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), timeout.Token);
-        var received = new List<byte>();
-        var buffer = new byte[64];
-        while (true)
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (read == 0)
-            {
-                return Encoding.ASCII.GetString([.. received]);
-            }
-
-            received.AddRange(buffer.AsSpan(0, read));
-        }
-    }
+    private static Task<string> KickAsync(string path) => KickClient.KickAsync(path, Deadline);
 
     /// <summary>A private temporary directory whose <c>socket/mupdate.target</c> is the kick socket path.</summary>
     private sealed class KickSocketDirectory : IDisposable
