@@ -56,6 +56,26 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task UnifiedResyncKeepsLocalEntries()
+    {
+        var local = MailboxRecord.Active("user.local", "default", "local\tall\t");
+        var remote = MailboxRecord.Active("user.remote", "be9!p", "");
+        await using var master = new FakeMaster { Dump = [UserX] };
+        await using var slave = await SlaveHarness.StartAsync(
+            master,
+            options => options with { Unified = true },
+            store => store.WriteAllAsync([WriteRequest.Put(local), WriteRequest.Put(remote)]));
+
+        await WaitForAsync(() => slave.Replicator.Resyncs == 1, "no resync committed");
+        await using var client = await slave.LoginClientAsync();
+
+        Assert.Equal([local, UserX], await client.ListAsync());
+        Assert.Contains(
+            slave.Logs.Entries,
+            e => e.EventId == 6006 && e.Message.Contains("user.local", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task LiteralStringsReplicate()
     {
         // Strings with bytes above 0x7F cannot be quoted, so the fake master sends them as {n} literals.
