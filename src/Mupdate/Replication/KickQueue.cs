@@ -52,7 +52,8 @@ internal sealed class KickQueue(int waitersMax)
             _arrived.TrySetResult();
         }
 
-        using var registration = cancellationToken.Register(() => waiter.TrySetResult(false));
+        // A cancelled kick leaves the queue, so it neither takes a slot of the bound nor asks for a NOOP.
+        using var registration = cancellationToken.Register(() => Withdraw(waiter));
         return await waiter.Task.ConfigureAwait(false);
     }
 
@@ -125,6 +126,17 @@ internal sealed class KickQueue(int waitersMax)
         {
             waiter.TrySetResult(false);
         }
+    }
+
+    private void Withdraw(TaskCompletionSource<bool> waiter)
+    {
+        lock (_lock)
+        {
+            _waiting.Remove(waiter);
+            _round.Remove(waiter);
+        }
+
+        waiter.TrySetResult(false);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -120,7 +120,10 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         }
     }
 
-    /// <summary>The retry delay plus a random share of up to half of it, so slaves do not reconnect in step.</summary>
+    /// <summary>
+    /// The retry delay plus a random extra of up to half of it (up to 1 s for delays under 2 s), so
+    /// slaves do not reconnect in step.
+    /// </summary>
     private TimeSpan ReconnectDelay()
     {
         var delay = _options.EffectiveRetryDelay;
