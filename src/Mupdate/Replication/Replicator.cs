@@ -263,8 +263,22 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             {
                 await CommitAsync(batch, token).ConfigureAwait(false);
             }
+
+            // A master that streams without a pause never lets WaitAsync run, so kicks and the NOOP
+            // deadline are also checked here.
+            if (link.NoopTag is null && _kicks.HasWaiting)
+            {
+                await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
+            }
+            else if (link.NoopTag is not null && _time.GetElapsedTime(link.NoopSent) > _options.MasterTimeout)
+            {
+                throw NoopTimedOut();
+            }
         }
     }
+
+    private MupdateTimeoutException NoopTimedOut() => new(
+        $"the master did not answer NOOP within {_options.MasterTimeout.TotalSeconds:0.#} s (mupdate_master_timeout)");
 
     /// <summary>Waits for the pending read, a kick or the next timer, and sends the NOOP that is due.</summary>
     private async Task WaitAsync(Task<UpdateEvent?> read, LinkState link, UpdateSubscription subscription, CancellationToken token)
@@ -298,8 +312,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
         if (link.NoopTag is not null)
         {
-            throw new MupdateTimeoutException(
-                $"the master did not answer NOOP within {_options.MasterTimeout.TotalSeconds:0.#} s (mupdate_master_timeout)");
+            throw NoopTimedOut();
         }
 
         if (_time.GetElapsedTime(link.LastHeard) >= _options.EffectiveRetryDelay)

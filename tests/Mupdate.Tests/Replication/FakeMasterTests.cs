@@ -137,6 +137,35 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task KickDuringFloodIsAnswered()
+    {
+        await using var master = new FakeMaster { Dump = [UserX] };
+        await using var slave = await StartStreamingAsync(master);
+
+        // The master streams without a pause, so the link's input never goes quiet.
+        using var stopFlood = new CancellationTokenSource();
+        var flood = Task.Run(async () =>
+        {
+            for (var i = 0; !stopFlood.IsCancellationRequested; i++)
+            {
+                await master.PushAsync(MailboxRecord.Active($"user.flood.m{i}", "be7!p", ""));
+            }
+        });
+        await WaitForAsync(() => slave.Store.Find("user.flood.m100") is not null, "the flood did not reach the store");
+
+        var noopsBefore = master.NoopsReceived;
+        var kicked = await slave.KickAsync(CancellationToken.None).WaitAsync(Deadline);
+        var stillFlooding = !flood.IsCompleted;
+        await stopFlood.CancelAsync();
+        await flood;
+
+        Assert.True(kicked);
+        Assert.True(stillFlooding, "the flood ended before the kick was answered");
+        Assert.True(master.NoopsReceived > noopsBefore, "the kick was answered without a NOOP");
+        Assert.Equal(1, master.ConnectionCount);
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task KickDuringKeepaliveWaitsForOwnNoop()
     {
         await using var master = new FakeMaster
