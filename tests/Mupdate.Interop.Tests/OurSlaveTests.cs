@@ -308,6 +308,55 @@ public sealed class OurSlaveTests
         Assert.Equal(masterList, await reader.ListEntriesByNameAsync(cancellationToken));
     });
 
+    [Fact(Timeout = 90_000)]
+    public Task OurSlaveBeforeFirstSync() => InteropSession.RunAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var master = await StartCyrusMasterAsync(session);
+        var seed = ReplicaSeed.Build(200);
+        await SeedAsync(session, master, seed);
+        var proxy = session.Track(RecordingProxy.Start(master.Host, master.Port), "proxy our slave -> Cyrus master");
+        proxy.RejectConnections = true;
+        var slave = await StartOurSlaveAsync(
+            session, UplinkTo(master) with { Host = proxy.Host, Port = proxy.Port, RetryDelaySeconds = 2 });
+
+        await using (var early = await MupdateLogin.ConnectAsync(
+            slave.Host, slave.Port, slave.User, slave.Password, cancellationToken))
+        {
+            var find = await Assert.ThrowsAsync<MupdateCommandException>(
+                () => early.FindAsync(seed[0].Name, cancellationToken));
+            Assert.Equal("NO", find.Status);
+            Assert.StartsWith("not synchronized yet", find.Text, StringComparison.Ordinal);
+            var list = await Assert.ThrowsAsync<MupdateCommandException>(
+                () => early.ListAsync(cancellationToken: cancellationToken));
+            Assert.Equal("NO", list.Status);
+            Assert.StartsWith("not synchronized yet", list.Text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("", await slave.KickAsync(cancellationToken));
+
+        // Our slave keeps the Cyrus slave's UPDATE waiting until its own first sync. Cyrus 3.6 takes a
+        // NO to UPDATE as an empty list and would come up with no entries.
+        var cyrusSlaveStart = session.Track(
+            new PendingStart<CyrusInstance>(
+                token => CyrusInstance.StartSlaveAsync(
+                    new CyrusInstanceOptions { ServerName = "mupdate-early-slave.test" },
+                    new MupdateUplink(slave.Host, slave.Port, slave.User, slave.Password) { RetryDelaySeconds = 2 },
+                    token),
+                cancellationToken),
+            "Cyrus slave of our slave");
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        Assert.False(cyrusSlaveStart.Task.IsCompleted, "the Cyrus slave's start ended before our slave had any data");
+
+        proxy.RejectConnections = false;
+        await WaitUntilLinkedAsync(session, slave, "wait for our slave's first sync");
+        var cyrusSlave = await session.TimeAsync("wait for the Cyrus slave's first sync", () => cyrusSlaveStart.Task);
+        var dump = await CtlMboxlist.DumpAsync(cyrusSlave, cancellationToken);
+        Assert.Equal(seed.Count, dump.Count);
+        var differences = SlaveDump.Differences(seed, dump);
+        Assert.True(differences.Count == 0, "Cyrus slave differs from the master: " + string.Join("; ", differences));
+    });
+
     private static async Task<CyrusMasterUnderTest> StartCyrusMasterAsync(InteropSession session)
     {
         var master = await session.TimeAsync(
