@@ -244,7 +244,7 @@ public sealed class OurSlaveTests
         Assert.Equal("read-only session", transcript.Completion("W1").Text);
     });
 
-    [Fact(Timeout = 60_000)]
+    [Fact(Timeout = 90_000)]
     public Task OurSlaveResyncsAfterLinkLoss() => InteropSession.RunAsync(async session =>
     {
         var cancellationToken = session.CancellationToken;
@@ -256,6 +256,15 @@ public sealed class OurSlaveTests
         var (proxy, slave) = await StartSlaveBehindProxyAsync(session, master, retryDelaySeconds: 2);
         await using var reader = await MupdateLogin.ConnectAsync(
             slave.Host, slave.Port, slave.User, slave.Password, cancellationToken);
+
+        // The Cyrus slave keeps its stream from our slave open the whole time, so it can learn the
+        // offline changes only from what our slave's resync streams to it.
+        var cyrusSlave = session.Track(
+            await session.TimeAsync("start a Cyrus slave of our slave", () => CyrusInstance.StartSlaveAsync(
+                new CyrusInstanceOptions { ServerName = "mupdate-resync-slave.test" },
+                new MupdateUplink(slave.Host, slave.Port, slave.User, slave.Password),
+                cancellationToken)),
+            "Cyrus slave of our slave");
 
         proxy.RejectConnections = true;
         proxy.DropConnections();
@@ -306,6 +315,15 @@ public sealed class OurSlaveTests
         var masterList = await admin.ListEntriesByNameAsync(cancellationToken);
         Assert.Equal(seed.Count - 9, masterList.Count);
         Assert.Equal(masterList, await reader.ListEntriesByNameAsync(cancellationToken));
+
+        var kickReply = await session.TimeAsync("kick the Cyrus slave", () => cyrusSlave.KickAsync(cancellationToken));
+        Assert.Equal("ok", kickReply);
+        var dump = await CtlMboxlist.DumpAsync(cyrusSlave, cancellationToken);
+        Assert.Equal(masterList.Count, dump.Count);
+        var dumpDifferences = SlaveDump.Differences(masterList, dump);
+        Assert.True(
+            dumpDifferences.Count == 0,
+            "Cyrus slave after our slave's resync: " + string.Join("; ", dumpDifferences));
     });
 
     [Fact(Timeout = 90_000)]
