@@ -77,6 +77,19 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
         [.. _lines.Where(line => line.Connection == connection && line.Direction == ProxyDirection.ClientToServer)
             .Select(line => line.Text)];
 
+    /// <summary>
+    /// Waits until the client of connection <paramref name="connection"/> has closed its side, so
+    /// that <see cref="ClientLines"/> returns all it sent, even from a client that exits without
+    /// waiting for the replies.
+    /// </summary>
+    public Task WaitForClientEofAsync(int connection, CancellationToken cancellationToken) => Poll.UntilAsync(
+        () => _lines.Any(line => line.Connection == connection
+            && line.Direction == ProxyDirection.ClientToServer
+            && line.Text == "<EOF>"),
+        $"the client of proxy connection {connection} closes its side",
+        TimeSpan.FromSeconds(10),
+        cancellationToken);
+
     /// <summary>Closes both sides of every relayed connection, as a network failure between the peers would.</summary>
     public void DropConnections()
     {
@@ -187,8 +200,9 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
                     break;
                 }
 
-                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token).ConfigureAwait(false);
+                // Recorded before it is forwarded, so a line is in Lines before the peer can reply to it.
                 Record(buffer.AsSpan(0, read), pending, connection, direction);
+                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
