@@ -42,6 +42,7 @@ public sealed partial class BackendPushTests
             "ctl_mboxlist -m (first push)", () => CtlMboxlist.PushAsync(backend, cancellationToken));
         session.AddDiagnostics("first push", firstPush.Describe);
         Assert.True(firstPush.ExitCode == 0, firstPush.Describe());
+        await proxy.WaitForClientEofAsync(1, cancellationToken);
         var firstCommands = CommandVerbs(proxy.ClientLines(1));
         session.Record($"first push: {firstCommands.Count} commands in {firstPush.Elapsed.TotalSeconds:F3} s");
         // Without -a, Cyrus 3.6 sends a FIND before each ACTIVATE, one command at a time.
@@ -58,6 +59,7 @@ public sealed partial class BackendPushTests
             "ctl_mboxlist -m (second push)", () => CtlMboxlist.PushAsync(backend, cancellationToken));
         session.AddDiagnostics("second push", secondPush.Describe);
         Assert.True(secondPush.ExitCode == 0, secondPush.Describe());
+        await proxy.WaitForClientEofAsync(2, cancellationToken);
         var secondCommands = CommandVerbs(proxy.ClientLines(2));
         session.Record(
             $"second push: {secondCommands.Count} commands ({string.Join(' ', secondCommands)}) "
@@ -103,6 +105,7 @@ public sealed partial class BackendPushTests
             Assert.True(result.ExitCode == 0, result.Describe());
             if (push > 1)
             {
+                await proxy.WaitForClientEofAsync(push, cancellationToken);
                 Assert.Equal(["AUTHENTICATE", "LIST", "LOGOUT"], CommandVerbs(proxy.ClientLines(push)));
             }
         }

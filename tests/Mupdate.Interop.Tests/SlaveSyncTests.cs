@@ -1,6 +1,6 @@
-using System.Globalization;
 using Mupdate.Interop.Tests.Harness;
 using Mupdate.Client;
+using static Mupdate.Interop.Tests.Harness.MupdateClientExtensions;
 
 namespace Mupdate.Interop.Tests;
 
@@ -17,7 +17,7 @@ public sealed class SlaveSyncTests
     {
         var cancellationToken = session.CancellationToken;
         var master = await session.StartMasterAsync();
-        var seed = BuildSeed(MailboxCount);
+        var seed = ReplicaSeed.Build(MailboxCount);
         await session.TimeAsync(
             $"seed {MailboxCount} entries ({MupdateSeeder.Connections} connections)",
             () => master.SeedAsync(seed, cancellationToken));
@@ -35,11 +35,9 @@ public sealed class SlaveSyncTests
         var dump = await session.TimeAsync(
             "dump the slave's mailboxes.db", () => CtlMboxlist.DumpAsync(slave, cancellationToken));
         Assert.Equal(MailboxCount, dump.Count);
-        var mismatches = seed.Where(entry => !MatchesDump(entry, dump)).Take(5).ToList();
+        var differences = SlaveDump.Differences(seed, dump);
         Assert.True(
-            mismatches.Count == 0,
-            "slave's mailboxes.db differs from the master for: "
-            + string.Join("; ", mismatches.Select(entry => $"{entry} vs {Describe(dump.GetValueOrDefault(entry.Name))}")));
+            differences.Count == 0, "slave's mailboxes.db differs from the master: " + string.Join("; ", differences));
 
         var added = MailboxEntry.Active("user.late.Sent Items", "be9!p2", MupdateAcl.Format(("late", "lrswipkxtecda")));
         var deactivated = seed[2];
@@ -68,13 +66,13 @@ public sealed class SlaveSyncTests
         {
             await using var reader = await MupdateLogin.ConnectAsync(
                 slave.Host, slave.Port!.Value, SlaveUser, SlavePassword, cancellationToken);
-            Assert.Equal(added, await FindAsync(reader, added.Name, cancellationToken));
+            Assert.Equal(added, await reader.FindEntryAsync(added.Name, cancellationToken));
             Assert.Equal(
                 MailboxEntry.Reserved(deactivated.Name, deactivated.Location),
-                await FindAsync(reader, deactivated.Name, cancellationToken));
-            Assert.Null(await FindAsync(reader, deleted.Name, cancellationToken));
-            Assert.Equal(untouched, await FindAsync(reader, untouched.Name, cancellationToken));
-            Assert.Equal(seed[^1], await FindAsync(reader, seed[^1].Name, cancellationToken));
+                await reader.FindEntryAsync(deactivated.Name, cancellationToken));
+            Assert.Null(await reader.FindEntryAsync(deleted.Name, cancellationToken));
+            Assert.Equal(untouched, await reader.FindEntryAsync(untouched.Name, cancellationToken));
+            Assert.Equal(seed[^1], await reader.FindEntryAsync(seed[^1].Name, cancellationToken));
         });
     });
 
@@ -83,7 +81,7 @@ public sealed class SlaveSyncTests
     {
         var cancellationToken = session.CancellationToken;
         var master = await session.StartMasterAsync();
-        var seed = BuildSeed(20);
+        var seed = ReplicaSeed.Build(20);
         await session.TimeAsync("seed 20 entries", () => master.SeedAsync(seed, cancellationToken));
         var proxy = session.Track(RecordingProxy.Start(master.Host, master.Port), "proxy slave -> master");
 
@@ -128,30 +126,9 @@ public sealed class SlaveSyncTests
 
         await using var reader = await MupdateLogin.ConnectAsync(
             slave.Host, slave.Port!.Value, SlaveUser, SlavePassword, cancellationToken);
-        Assert.Equal(added, await FindAsync(reader, added.Name, cancellationToken));
-        Assert.Equal(seed[7], await FindAsync(reader, seed[7].Name, cancellationToken));
+        Assert.Equal(added, await reader.FindEntryAsync(added.Name, cancellationToken));
+        Assert.Equal(seed[7], await reader.FindEntryAsync(seed[7].Name, cancellationToken));
     });
-
-    /// <summary>
-    /// Entries across three backends and two partitions. Every 50th is a reservation, and names
-    /// include sub-folders, spaces and '-'.
-    /// </summary>
-    private static List<MailboxEntry> BuildSeed(int count)
-    {
-        string[] suffixes = ["", ".Sent Items", ".a-b", ".a.b"];
-        var entries = new List<MailboxEntry>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var user = "s" + (i / suffixes.Length).ToString("D5", CultureInfo.InvariantCulture);
-            var name = $"user.{user}{suffixes[i % suffixes.Length]}";
-            var location = $"be{(i % 3) + 1}!{(i % 2 == 0 ? "default" : "p2")}";
-            entries.Add(i % 50 == 49
-                ? MailboxEntry.Reserved(name, location)
-                : MailboxEntry.Active(name, location, MupdateAcl.Format((user, "lrswipkxtecda"), ("anyone", "lr"))));
-        }
-
-        return entries;
-    }
 
     private static CyrusInstanceOptions SlaveOptions() => new()
     {
@@ -159,54 +136,4 @@ public sealed class SlaveSyncTests
         Users = [new SaslUser(SlaveUser, SlavePassword)],
         Admins = SlaveUser,
     };
-
-    private static bool MatchesDump(MailboxEntry entry, IReadOnlyDictionary<string, DumpedMailbox> dump)
-    {
-        if (!dump.TryGetValue(entry.Name, out var dumped))
-        {
-            return false;
-        }
-
-        // Cyrus 3.6 slaves store remote entries as mbtype "er" and reservations as "erz".
-        var expectedType = entry.Kind == MailboxEntryKind.Active ? "er" : "erz";
-        var (server, partition) = SplitLocation(entry.Location);
-        return dumped.MailboxType == expectedType
-            && dumped.Server == server
-            && dumped.Partition == partition
-            && dumped.Acl.SequenceEqual(entry.AclPairs);
-    }
-
-    private static (string Server, string Partition) SplitLocation(string location)
-    {
-        var bang = location.IndexOf('!', StringComparison.Ordinal);
-        return (location[..bang], location[(bang + 1)..]);
-    }
-
-    private static string Describe(DumpedMailbox? dumped)
-    {
-        if (dumped is null)
-        {
-            return "(missing)";
-        }
-
-        var acl = string.Join(", ", dumped.Acl.Select(pair => pair.Key + "=" + pair.Value));
-        return $"{dumped.MailboxType} {dumped.Server}!{dumped.Partition} [{acl}]";
-    }
-
-    /// <summary>Awaits a write and fails the test, naming the command, when the master replies NO or BAD.</summary>
-    private static async Task RequireOkAsync(string command, Task write)
-    {
-        try
-        {
-            await write;
-        }
-        catch (MupdateCommandException ex)
-        {
-            Assert.Fail($"master rejected {command}: {ex.Status} \"{ex.Text}\"");
-        }
-    }
-
-    private static async Task<MailboxEntry?> FindAsync(
-        MupdateClient client, string name, CancellationToken cancellationToken) =>
-        await client.FindAsync(name, cancellationToken) is { } record ? MailboxEntry.FromRecord(record) : null;
 }

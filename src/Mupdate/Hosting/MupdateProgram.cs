@@ -352,7 +352,7 @@ public static partial class MupdateProgram
     private static partial void LogRealmUnused(ILogger logger, string realm);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information,
-        Message = "No complete replica yet: FIND, LIST and UPDATE answer NO until the first resync with {Master} commits")]
+        Message = "No complete replica yet: FIND and LIST answer NO, and UPDATE waits, until the first resync with {Master} commits")]
     private static partial void LogWaitingForSync(ILogger logger, string master);
 
     [LoggerMessage(EventId = 1103, Level = LogLevel.Information, Message = "Stopped")]

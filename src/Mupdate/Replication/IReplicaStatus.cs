@@ -8,6 +8,9 @@ public interface IReplicaStatus
     /// committed, in this process or an earlier one. Until then a slave cannot say a name is missing.
     /// </summary>
     bool IsSynchronized { get; }
+
+    /// <summary>Completes when <see cref="IsSynchronized"/> first becomes true (at once if it already is).</summary>
+    Task FirstSync { get; }
 }
 
 /// <summary>Something a kick (a local process asking to see the master's latest changes) waits for.</summary>

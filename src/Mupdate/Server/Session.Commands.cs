@@ -17,10 +17,12 @@ internal sealed partial class Session
             case CommandKind.Authenticate:
                 await AuthenticateAsync(command).ConfigureAwait(false);
                 return null;
-            case CommandKind.Find or CommandKind.List or CommandKind.Update when !IsReplicaReady:
+            case CommandKind.Find or CommandKind.List when !IsReplicaReady:
                 // A slave without a complete copy cannot say a name is missing.
                 ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.No, WireText.NotSynchronized);
                 return null;
+            case CommandKind.Update when !IsReplicaReady:
+                return await UpdateAfterFirstSyncAsync(command).ConfigureAwait(false);
             case CommandKind.Find:
                 Find(command);
                 return null;
@@ -42,6 +44,35 @@ internal sealed partial class Session
     }
 
     private bool IsReplicaReady => _context.Replica?.IsSynchronized ?? true;
+
+    /// <summary>
+    /// Holds an UPDATE that arrives before the slave's first sync until that sync commits, then
+    /// starts the stream. Cyrus 3.6's slave takes a NO to its UPDATE as the end of an empty list
+    /// and resyncs its mailboxes.db to it, so no tagged reply is sent. After mupdate_dump_timeout, or
+    /// on shutdown, the connection closes without a reply, which makes a Cyrus slave reconnect.
+    /// </summary>
+    private async Task<string?> UpdateAfterFirstSyncAsync(Command command)
+    {
+        await FlushAsync().ConfigureAwait(false);
+        try
+        {
+            await _context.Replica!.FirstSync.WaitAsync(Options.DumpTimeout, _context.Time, _closed.Token)
+                .ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // NOTE: untested. Cyrus 3.6 is expected to treat the closed connection as a failed sync and reconnect.
+            return $"UPDATE waited {Options.DumpTimeout.TotalSeconds:0} s for the first sync (mupdate_dump_timeout); "
+                + "closed without a reply";
+        }
+        catch (OperationCanceledException) when (_closed.IsCancellationRequested)
+        {
+            return "closed while UPDATE waited for the first sync";
+        }
+
+        await StartUpdateAsync(command).ConfigureAwait(false);
+        return null;
+    }
 
     private async Task<string?> NoopAsync(Command command)
     {

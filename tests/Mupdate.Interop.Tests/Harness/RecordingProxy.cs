@@ -40,6 +40,7 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _acceptLoop;
     private int _connections;
+    private volatile bool _rejectConnections;
 
     private RecordingProxy(string targetHost, int targetPort)
     {
@@ -59,12 +60,44 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
 
     public IReadOnlyList<ProxyLine> Lines => [.. _lines];
 
+    /// <summary>
+    /// While true, each new connection is closed at once without reaching the target, as if the
+    /// target were down. It is still counted and recorded as a <c>&lt;rejected&gt;</c> line.
+    /// </summary>
+    public bool RejectConnections
+    {
+        get => _rejectConnections;
+        set => _rejectConnections = value;
+    }
+
     public static RecordingProxy Start(string targetHost, int targetPort) => new(targetHost, targetPort);
 
     /// <summary>The lines the client sent on connection <paramref name="connection"/> (1-based).</summary>
     public IReadOnlyList<string> ClientLines(int connection) =>
         [.. _lines.Where(line => line.Connection == connection && line.Direction == ProxyDirection.ClientToServer)
             .Select(line => line.Text)];
+
+    /// <summary>
+    /// Waits until the client of connection <paramref name="connection"/> has closed its side, so
+    /// that <see cref="ClientLines"/> returns all it sent, even from a client that exits without
+    /// waiting for the replies.
+    /// </summary>
+    public Task WaitForClientEofAsync(int connection, CancellationToken cancellationToken) => Poll.UntilAsync(
+        () => _lines.Any(line => line.Connection == connection
+            && line.Direction == ProxyDirection.ClientToServer
+            && line.Text == "<EOF>"),
+        $"the client of proxy connection {connection} closes its side",
+        TimeSpan.FromSeconds(10),
+        cancellationToken);
+
+    /// <summary>Closes both sides of every relayed connection, as a network failure between the peers would.</summary>
+    public void DropConnections()
+    {
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+    }
 
     public string CollectDiagnostics()
     {
@@ -112,6 +145,13 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
             }
 
             var connection = Interlocked.Increment(ref _connections);
+            if (_rejectConnections)
+            {
+                _lines.Enqueue(new ProxyLine(connection, ProxyDirection.ServerToClient, _clock.Elapsed, "<rejected>"));
+                client.Dispose();
+                continue;
+            }
+
             _sockets.Add(client);
             _pumps.Add(RelayAsync(client, connection));
         }
@@ -160,8 +200,9 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
                     break;
                 }
 
-                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token).ConfigureAwait(false);
+                // Recorded before it is forwarded, so a line is in Lines before the peer can reply to it.
                 Record(buffer.AsSpan(0, read), pending, connection, direction);
+                await output.WriteAsync(buffer.AsMemory(0, read), _stop.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
