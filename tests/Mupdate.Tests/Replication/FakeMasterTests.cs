@@ -260,7 +260,7 @@ public sealed class FakeMasterTests
 
         Assert.EndsWith($" \"mupdate://{slave.MasterAddress}\"", banner[^1], StringComparison.Ordinal);
         Assert.StartsWith($"* OK MUPDATE \"{SlaveHarness.ServerName}\"", banner[^1], StringComparison.Ordinal);
-        foreach (var command in new[] { "F1 FIND \"user.x\"", "L1 LIST", "U1 UPDATE" })
+        foreach (var command in new[] { "F1 FIND \"user.x\"", "L1 LIST" })
         {
             await connection.SendAsync(command + "\r\n");
             var tag = command[..2];
@@ -270,8 +270,20 @@ public sealed class FakeMasterTests
 
         await AssertWritesRejectedAsync(connection, "W");
 
+        // UPDATE is held rather than refused: Cyrus 3.6's slave would take a NO as an empty list.
+        var streaming = await RawConnection.ConnectAsync(slave.Port);
+        await using var disposeStreaming = streaming;
+        await streaming.ReadBannerAsync();
+        await streaming.LoginAsync();
+        await streaming.SendAsync("U1 UPDATE\r\n");
+        Assert.True(await streaming.StaysSilentAsync(TimeSpan.FromMilliseconds(500)), "UPDATE was answered before the first sync");
+
         master.ReleaseDump();
         await slave.Replicator.FirstSync.WaitAsync(Deadline);
+        var dump = await streaming.ReadUntilTaggedStatusAsync("U1");
+        Assert.Equal(2, dump.Count);
+        Assert.Equal("U1 MAILBOX \"user.x\" \"be2!p\" \"x\tlrswipkxtecda\t\"\r\n", dump[0].Text);
+        Assert.StartsWith("U1 OK ", dump[1].Text, StringComparison.Ordinal);
         await connection.SendAsync("F2 FIND \"user.x\"\r\n");
         var found = await connection.ReadUntilTaggedStatusAsync("F2");
 

@@ -57,6 +57,8 @@ internal sealed class SlaveHarness : IReplicaStatus, IKickTarget, IAsyncDisposab
 
     public bool IsSynchronized => _replicator.IsSynchronized;
 
+    public Task FirstSync => _replicator.FirstSync;
+
     /// <summary>
     /// Opens the store, runs <paramref name="seed"/> on it, then starts the server and the replicator.
     /// <paramref name="configure"/> changes the replica options (1 s retry delay, 2 s master timeout).
