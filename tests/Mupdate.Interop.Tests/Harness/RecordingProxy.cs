@@ -40,6 +40,7 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _acceptLoop;
     private int _connections;
+    private volatile bool _refusesNewConnections;
 
     private RecordingProxy(string targetHost, int targetPort)
     {
@@ -56,6 +57,16 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
     public int Port { get; }
 
     public int ConnectionCount => Volatile.Read(ref _connections);
+
+    /// <summary>
+    /// Whether the proxy closes each new connection at once, before it connects to the target, so the
+    /// peer reads the end of the stream before any banner. Connections already relayed stay open.
+    /// </summary>
+    public bool RefusesNewConnections
+    {
+        get => _refusesNewConnections;
+        set => _refusesNewConnections = value;
+    }
 
     public IReadOnlyList<ProxyLine> Lines => [.. _lines];
 
@@ -112,6 +123,13 @@ public sealed class RecordingProxy : IAsyncDisposable, IDiagnosticsSource
             }
 
             var connection = Interlocked.Increment(ref _connections);
+            if (_refusesNewConnections)
+            {
+                _lines.Enqueue(new ProxyLine(connection, ProxyDirection.ServerToClient, _clock.Elapsed, "<refused>"));
+                client.Dispose();
+                continue;
+            }
+
             _sockets.Add(client);
             _pumps.Add(RelayAsync(client, connection));
         }
