@@ -11,7 +11,7 @@ namespace Mupdate.Interop.Tests.ProcessLevel;
 public sealed class ReplicationScenario
 {
     /// <summary>Every this many seed entries, one is a reservation.</summary>
-    private const int ReservationEvery = 20;
+    private const int ReservationEvery = 12;
 
     private ReplicationScenario(IReadOnlyList<MailboxEntry> seed, IReadOnlyList<IReadOnlyList<MailboxWrite>> batches)
     {

@@ -25,10 +25,11 @@ public sealed partial class SlaveConvergenceTests
     private const string PhaseRelinked = "relinked";
 
     /// <summary>
-    /// Writes streamed before the crash, written to the restarted master before the slave can reach
-    /// it (so they arrive by resync), and written after the resync (so they arrive by stream).
+    /// The batch sizes: the first batch is being written when the master is killed, the second is
+    /// written to the restarted master before the slave can reach it (so it arrives by resync), and the
+    /// third after the resync (so it arrives by stream).
     /// </summary>
-    private static readonly int[] s_batchSizes = [20, 500, 500];
+    private static readonly int[] s_batchSizes = [400, 500, 500];
 
     private static readonly TimeSpan s_syncTimeout = TimeSpan.FromSeconds(20);
 
@@ -78,33 +79,46 @@ public sealed partial class SlaveConvergenceTests
         var prober = session.Track(
             await FindProber.StartAsync(slave, scenario.ProbeTargets(), seed, cancellationToken), "FIND prober");
         prober.Phase = PhaseLinked;
-        await session.TimeAsync("stream the first batch", async () =>
-        {
-            await WriteAllAsync(master, scenario.Batches[0], model, cancellationToken);
-            await WaitUntilSameListAsync(master, slave, "streaming the first batch", cancellationToken);
-        });
+        var streamed = scenario.Batches[0];
+        var interrupted = await InterruptedBatch.StartAsync(master, streamed, streamed.Count / 4, cancellationToken);
+        await interrupted.EnoughAcknowledged.WaitAsync(cancellationToken);
 
+        // From here until the first writes after the restart are made, the slave cannot reconnect.
         proxy.RefusesNewConnections = true;
         prober.Phase = PhaseMasterDown;
         var linkFailures = CountLines(slaveRun, LinkFailedPrefix);
-        await session.TimeAsync("SIGKILL the master", master.KillAsync);
+        await session.TimeAsync("SIGKILL the master while it streams", master.KillAsync);
         Assert.Equal(137, master.Process!.ExitCode);
+        await interrupted.Completion.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        session.Record(
+            $"{streamed.Count} writes at SIGKILL: {interrupted.Acknowledged} acknowledged, "
+            + $"{interrupted.InFlight} in flight, {interrupted.NotSent} not sent");
+        Assert.Empty(interrupted.Rejections);
         await session.TimeAsync("wait for a failed reconnect of the slave", () => Poll.UntilAsync(
             () => CountLines(slaveRun, LinkFailedPrefix) >= linkFailures + 2,
             "the slave logs the lost link and one failed reconnect",
             TimeSpan.FromSeconds(10),
             cancellationToken));
-        await session.TimeAsync(
-            "read the replica while the master is down", () => CheckReplicaAsync(slave, model, cancellationToken));
+
+        var replica = await session.TimeAsync(
+            "read the replica while the master is down",
+            () => ReadReplicaAsync(slave, model, streamed, interrupted, cancellationToken));
+        var streamedBeforeCrash = streamed.Count(write =>
+            replica.GetValueOrDefault(write.Name) != model.GetValueOrDefault(write.Name));
+        session.Record($"{streamedBeforeCrash} writes of that batch reached the replica");
+        Assert.True(streamedBeforeCrash > 0, "no write of the first batch reached the slave before the SIGKILL");
 
         await session.TimeAsync("restart the master", () => master.StartAsync(cancellationToken));
         prober.Phase = PhaseMasterRestarted;
+        model = await session.TimeAsync(
+            "read what the restarted master kept",
+            () => ReadKeptAsync(master, model, streamed, interrupted, cancellationToken));
         var resyncBatch = scenario.Batches[1];
-        var expectedResync = Summarize(resyncBatch, model);
         await session.TimeAsync(
             $"write {resyncBatch.Count} entries before the slave reconnects",
             () => WriteAllAsync(master, resyncBatch, model, cancellationToken));
         Assert.Equal(1, CountLines(slaveRun, ResyncedPrefix));
+        var expectedResync = Diff(replica, model);
 
         proxy.RefusesNewConnections = false;
         await session.TimeAsync("wait for the resync", () => Poll.UntilAsync(
@@ -157,29 +171,13 @@ public sealed partial class SlaveConvergenceTests
         return new ResyncCounts(Group(1), Group(2), Group(3), Group(4));
     }
 
-    /// <summary>Returns what a resync from the state in <paramref name="model"/> to the state after <paramref name="writes"/> reports.</summary>
-    private static ResyncCounts Summarize(IReadOnlyList<MailboxWrite> writes, Dictionary<string, MailboxEntry> model)
+    /// <summary>Returns what a resync that turns <paramref name="replica"/> into <paramref name="target"/> reports.</summary>
+    private static ResyncCounts Diff(Dictionary<string, MailboxEntry> replica, Dictionary<string, MailboxEntry> target)
     {
-        int added = 0, changed = 0, removed = 0;
-        foreach (var write in writes)
-        {
-            var before = model.GetValueOrDefault(write.Name);
-            var after = write.Apply(before);
-            if (before is null)
-            {
-                added++;
-            }
-            else if (after is null)
-            {
-                removed++;
-            }
-            else if (after != before)
-            {
-                changed++;
-            }
-        }
-
-        return new ResyncCounts(model.Count + added - removed, added, changed, removed);
+        var added = target.Keys.Count(name => !replica.ContainsKey(name));
+        var removed = replica.Keys.Count(name => !target.ContainsKey(name));
+        var changed = target.Count(pair => replica.TryGetValue(pair.Key, out var old) && old != pair.Value);
+        return new ResyncCounts(target.Count, added, changed, removed);
     }
 
     private static int CountLines(ChildProcess process, string text) =>
@@ -266,24 +264,102 @@ public sealed partial class SlaveConvergenceTests
     }
 
     /// <summary>
-    /// Checks that a new session on the slave gets the replica: LIST equals the model, and FIND returns
-    /// the model's entry for a sample of names.
+    /// Reads the slave's replica on a new session while its master is down and returns it. Every name the
+    /// interrupted batch sent may be in its old or its new state, because the stream may have lagged,
+    /// and every other name must be as in <paramref name="model"/>. FIND must return what LIST did.
     /// </summary>
-    private static async Task CheckReplicaAsync(
-        MupdateServerProcess slave, IReadOnlyDictionary<string, MailboxEntry> model, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, MailboxEntry>> ReadReplicaAsync(
+        MupdateServerProcess slave,
+        Dictionary<string, MailboxEntry> model,
+        IReadOnlyList<MailboxWrite> streamed,
+        InterruptedBatch interrupted,
+        CancellationToken cancellationToken)
     {
+        var listed = await ListCheckedAsync(
+            slave,
+            "the slave's LIST while the master is down",
+            model,
+            streamed,
+            (index, before) => [before, .. interrupted.PossibleStates(index, before)],
+            cancellationToken);
+
         await using var client = await MupdateLogin.ConnectAsync(
             slave.Host, slave.Port, slave.AdminUser, slave.AdminPassword, cancellationToken);
-        var expected = model.Values.OrderBy(entry => entry.Name, StringComparer.Ordinal).ToList();
-        var listed = (await ListAsync(client, cancellationToken)).OrderBy(entry => entry.Name, StringComparer.Ordinal).ToList();
-        var difference = DescribeDifference(expected, listed);
-        Assert.True(difference.Length == 0, $"the slave's LIST while the master is down: {difference}");
-        foreach (var entry in expected.Where((_, index) => index % 100 == 0))
+        foreach (var entry in listed.Where((_, index) => index % 100 == 0))
         {
             var found = await client.FindAsync(entry.Name, cancellationToken);
             Assert.Equal(entry, found is null ? null : MailboxEntry.FromRecord(found));
         }
+
+        return listed.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
     }
+
+    /// <summary>
+    /// Reads the restarted master's list and returns it as the new model. It must have kept every write
+    /// that got OK, lost none of the older entries and applied each write that got no reply either whole
+    /// or not at all.
+    /// </summary>
+    private static async Task<Dictionary<string, MailboxEntry>> ReadKeptAsync(
+        MupdateServerProcess master,
+        Dictionary<string, MailboxEntry> model,
+        IReadOnlyList<MailboxWrite> streamed,
+        InterruptedBatch interrupted,
+        CancellationToken cancellationToken)
+    {
+        var listed = await ListCheckedAsync(
+            master, "the restarted master's LIST", model, streamed, interrupted.PossibleStates, cancellationToken);
+        return listed.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Runs LIST on a new session, checks the output with <see cref="CheckStates"/> and returns it. The
+    /// failure message starts with <paramref name="listing"/>.
+    /// </summary>
+    private static async Task<List<MailboxEntry>> ListCheckedAsync(
+        MupdateServerProcess server,
+        string listing,
+        Dictionary<string, MailboxEntry> model,
+        IReadOnlyList<MailboxWrite> writes,
+        Func<int, MailboxEntry?, IReadOnlyList<MailboxEntry?>> allowed,
+        CancellationToken cancellationToken)
+    {
+        await using var client = await MupdateLogin.ConnectAsync(
+            server.Host, server.Port, server.AdminUser, server.AdminPassword, cancellationToken);
+        var listed = await ListAsync(client, cancellationToken);
+        var problems = CheckStates(listed.ToDictionary(entry => entry.Name, StringComparer.Ordinal), model, writes, allowed);
+        Assert.True(problems.Count == 0, $"{listing}:\n{string.Join('\n', problems)}");
+        return listed;
+    }
+
+    /// <summary>
+    /// Compares <paramref name="listed"/> with <paramref name="model"/>, where write i of
+    /// <paramref name="writes"/> may have left any state <paramref name="allowed"/> returns for it.
+    /// Returns the first problems found, or none.
+    /// </summary>
+    private static List<string> CheckStates(
+        Dictionary<string, MailboxEntry> listed,
+        Dictionary<string, MailboxEntry> model,
+        IReadOnlyList<MailboxWrite> writes,
+        Func<int, MailboxEntry?, IReadOnlyList<MailboxEntry?>> allowed)
+    {
+        var written = writes.Select((write, index) => (write.Name, index))
+            .ToDictionary(pair => pair.Name, pair => pair.index, StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var name in listed.Keys.Union(model.Keys).Union(written.Keys).Order(StringComparer.Ordinal))
+        {
+            var before = model.GetValueOrDefault(name);
+            IReadOnlyList<MailboxEntry?> states = written.TryGetValue(name, out var index) ? allowed(index, before) : [before];
+            var found = listed.GetValueOrDefault(name);
+            if (!states.Contains(found))
+            {
+                problems.Add($"{name}: found {Describe(found)}, expected {string.Join(" or ", states.Select(Describe))}");
+            }
+        }
+
+        return [.. problems.Take(10)];
+    }
+
+    private static string Describe(MailboxEntry? entry) => entry?.ToString() ?? "(absent)";
 
     private static async Task AssertListEqualsModelAsync(
         MupdateServerProcess master, IReadOnlyDictionary<string, MailboxEntry> model, CancellationToken cancellationToken)
