@@ -213,6 +213,8 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             link.LastHeard = _time.GetTimestamp();
             if (update is null)
             {
+                // Changes read before the end of the stream are complete and in the master's order, so they are kept.
+                await CommitAsync(batch, token).ConfigureAwait(false);
                 throw new MupdateProtocolException("the master closed the connection");
             }
 
@@ -225,6 +227,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
                     batch.Add(WriteRequest.Remove(update.Name));
                     break;
                 case UpdateEventKind.Bye:
+                    await CommitAsync(batch, token).ConfigureAwait(false);
                     throw new MupdateProtocolException($"the master ended the session: BYE \"{update.Response.Text}\"");
                 case UpdateEventKind.Status when update.Tag == link.NoopTag:
                     if (update.Response.Word != "OK")
