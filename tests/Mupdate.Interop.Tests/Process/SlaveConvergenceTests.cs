@@ -9,7 +9,8 @@ namespace Mupdate.Interop.Tests.ProcessLevel;
 /// <summary>
 /// Our slave follows our master through a SIGKILL and a restart of the master. It serves FIND from
 /// its replica the whole time, resyncs the changes made while it had no link and streams the ones
-/// after, so that it ends with the master's exact list.
+/// after, so that it ends with the master's exact list. It also loses no write that the master
+/// commits while the slave takes its dump and starts its stream.
 /// </summary>
 public sealed partial class SlaveConvergenceTests
 {
@@ -25,9 +26,9 @@ public sealed partial class SlaveConvergenceTests
     private const string PhaseRelinked = "relinked";
 
     /// <summary>
-    /// The batch sizes: the first batch is being written when the master is killed, the second is
-    /// written to the restarted master before the slave can reach it (so it arrives by resync), and the
-    /// third after the resync (so it arrives by stream).
+    /// The batch sizes. The first batch is being written when the master is killed. The second is
+    /// written to the restarted master before the slave can reach it, so it arrives by resync, and the
+    /// third after the resync, so it arrives by stream.
     /// </summary>
     private static readonly int[] s_batchSizes = [400, 500, 500];
 
@@ -45,30 +46,12 @@ public sealed partial class SlaveConvergenceTests
         var scenario = ReplicationScenario.Build(new Random(seed), SeedCount, s_batchSizes);
         var model = scenario.Seed.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
 
-        var master = await session.CreateServerAsync(
-            new ServerProcessOptions { ServerName = "mupdate-master.test", OnDisk = true });
-        await session.TimeAsync("start master", () => master.StartAsync(cancellationToken));
-        await session.TimeAsync(
-            $"seed {SeedCount} entries",
-            () => MupdateSeeder.SeedAsync(
-                master.Host, master.Port, master.AdminUser, master.AdminPassword, scenario.Seed, cancellationToken));
+        var master = await StartSeededMasterAsync(session, scenario.Seed);
 
         // The slave reaches the master through a proxy, which the test closes to new connections so
         // that the first writes after the restart reach the slave by resync and not by stream.
         var proxy = session.Track(RecordingProxy.Start(master.Host, master.Port), "proxy slave -> master");
-        var slave = await session.CreateServerAsync(new ServerProcessOptions
-        {
-            ServerName = "mupdate-slave.test",
-            OnDisk = true,
-            ExtraConfig = new Dictionary<string, string>
-            {
-                ["mupdate_server"] = $"{proxy.Host}:{proxy.Port}",
-                ["mupdate_authname"] = master.AdminUser,
-                ["mupdate_password"] = master.AdminPassword,
-                ["mupdate_retry_delay"] = "1",
-                ["mupdate_master_timeout"] = "5s",
-            },
-        });
+        var slave = await session.CreateServerAsync(SlaveOptions(master, proxy));
         await session.TimeAsync("start slave", () => slave.StartAsync(cancellationToken, []));
         var slaveRun = slave.Process!;
         await session.TimeAsync(
@@ -165,6 +148,87 @@ public sealed partial class SlaveConvergenceTests
             relayed == 2,
             $"the proxy relayed {relayed} connections of the slave, expected the first and the one after the restart");
     });
+
+    [Fact(Timeout = 60_000)]
+    public Task SlaveSyncsWhileMasterWrites() => InteropSession.RunWithoutCyrusAsync(async session =>
+    {
+        var cancellationToken = session.CancellationToken;
+        var seed = Random.Shared.Next();
+        session.Record($"random seed {seed}");
+        var random = new Random(seed);
+        var scenario = ReplicationScenario.Build(random, SeedCount, []);
+
+        var master = await StartSeededMasterAsync(session, scenario.Seed);
+
+        // The slave can reach the master only once the writers run, so its dump and the start of its
+        // stream happen while the master commits writes.
+        var proxy = session.Track(RecordingProxy.Start(master.Host, master.Port), "proxy slave -> master");
+        proxy.RefusesNewConnections = true;
+        var slave = await session.CreateServerAsync(SlaveOptions(master, proxy));
+        await session.TimeAsync("start slave", () => slave.StartAsync(cancellationToken, []));
+        var slaveRun = slave.Process!;
+
+        var writers = new ConcurrentWriters(master, random.Next());
+        session.AddDiagnostics("concurrent writers", writers.Describe);
+        var writing = writers.RunAsync(cancellationToken);
+        await Poll.UntilAsync(() => writers.Acknowledged > 0, "the writers get an OK", s_syncTimeout, cancellationToken);
+        proxy.RefusesNewConnections = false;
+        await session.TimeAsync("wait for the first resync", () => Poll.UntilAsync(
+            () => CountLines(slaveRun, ResyncedPrefix) == 1,
+            "the slave logs its first resync",
+            s_syncTimeout,
+            cancellationToken));
+        var beforeResync = writers.Acknowledged;
+        await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        writers.Stop();
+        await writing.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        session.Record($"{writers.Acknowledged} writes acknowledged, {beforeResync} of them before the resync was logged");
+
+        Assert.Empty(writers.Failures);
+        Assert.True(writers.Acknowledged > beforeResync, "no write was acknowledged after the resync");
+        await session.TimeAsync(
+            "wait until the slave's LIST equals the master's",
+            () => WaitUntilSameListAsync(master, slave, "the writers stopped", cancellationToken));
+        var model = scenario.Seed.ToDictionary(entry => entry.Name, StringComparer.Ordinal);
+        foreach (var (name, entry) in writers.States())
+        {
+            if (entry is not null)
+            {
+                model[name] = entry;
+            }
+        }
+
+        await AssertListEqualsModelAsync(master, model, cancellationToken);
+        Assert.Equal(1, CountLines(slaveRun, ResyncedPrefix));
+    });
+
+    /// <summary>Starts our master with its database on disk and seeds it with <paramref name="seed"/>.</summary>
+    private static async Task<MupdateServerProcess> StartSeededMasterAsync(
+        InteropSession session, IReadOnlyList<MailboxEntry> seed)
+    {
+        var master = await session.CreateServerAsync(
+            new ServerProcessOptions { ServerName = "mupdate-master.test", OnDisk = true });
+        await session.TimeAsync("start master", () => master.StartAsync(session.CancellationToken));
+        await session.TimeAsync(
+            $"seed {seed.Count} entries",
+            () => MupdateSeeder.SeedAsync(
+                master.Host, master.Port, master.AdminUser, master.AdminPassword, seed, session.CancellationToken));
+        return master;
+    }
+
+    private static ServerProcessOptions SlaveOptions(MupdateServerProcess master, RecordingProxy proxy) => new()
+    {
+        ServerName = "mupdate-slave.test",
+        OnDisk = true,
+        ExtraConfig = new Dictionary<string, string>
+        {
+            ["mupdate_server"] = $"{proxy.Host}:{proxy.Port}",
+            ["mupdate_authname"] = master.AdminUser,
+            ["mupdate_password"] = master.AdminPassword,
+            ["mupdate_retry_delay"] = "1",
+            ["mupdate_master_timeout"] = "5s",
+        },
+    };
 
     /// <summary>What a resync log line reports: entries in the dump, then the writes by kind.</summary>
     private sealed record ResyncCounts(int Entries, int Added, int Changed, int Removed);
