@@ -227,6 +227,8 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             link.LastHeard = _time.GetTimestamp();
             if (update is null)
             {
+                // Changes read before the end of the stream are complete and in the master's order, so they are kept.
+                await CommitAsync(batch, token).ConfigureAwait(false);
                 throw new MupdateProtocolException("the master closed the connection");
             }
 
@@ -241,6 +243,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
                 case UpdateEventKind.Changed or UpdateEventKind.Deleted:
                     break;
                 case UpdateEventKind.Bye:
+                    await CommitAsync(batch, token).ConfigureAwait(false);
                     throw new MupdateProtocolException($"the master ended the session: BYE \"{update.Response.Text}\"");
                 case UpdateEventKind.Status when update.Tag == link.NoopTag:
                     if (update.Response.Word != "OK")

@@ -11,10 +11,14 @@ public static class MupdateLogin
     /// every peer in the tests offers it and it costs no PBKDF2 rounds.
     /// </summary>
     public static async Task<MupdateClient> ConnectAsync(
-        string host, int port, string user, string password, CancellationToken cancellationToken)
+        string host,
+        int port,
+        string user,
+        string password,
+        CancellationToken cancellationToken,
+        MupdateClientOptions? options = null)
     {
-        var client = await MupdateClient.ConnectAsync(host, port, cancellationToken: cancellationToken)
-            .ConfigureAwait(false);
+        var client = await MupdateClient.ConnectAsync(host, port, options, cancellationToken).ConfigureAwait(false);
         try
         {
             await client.AuthenticateAsync(user, password, mechanism: "PLAIN", cancellationToken: cancellationToken)
