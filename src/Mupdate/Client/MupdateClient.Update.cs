@@ -25,7 +25,7 @@ public sealed partial class MupdateClient
             {
                 if (snapshot.Count >= maxEntries)
                 {
-                    throw new MupdateProtocolException($"the dump has more than {maxEntries} entries, the most this client holds");
+                    throw new MupdateDumpTooLargeException(maxEntries);
                 }
 
                 snapshot.Add(record);

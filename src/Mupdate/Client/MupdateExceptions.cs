@@ -5,6 +5,13 @@ namespace Mupdate.Client;
 /// <summary>The server broke the protocol, closed the connection or did not respond in time.</summary>
 public class MupdateProtocolException(string message) : Exception(message);
 
+/// <summary>An UPDATE dump had more entries than the caller accepts.</summary>
+public sealed class MupdateDumpTooLargeException(int maxEntries)
+    : MupdateProtocolException($"the dump has more than {maxEntries} entries, the most this client accepts")
+{
+    public int MaxEntries { get; } = maxEntries;
+}
+
 /// <summary>The server did not respond within the client's response timeout.</summary>
 public sealed class MupdateTimeoutException(string message) : MupdateProtocolException(message);
 

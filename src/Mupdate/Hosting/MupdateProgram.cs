@@ -133,7 +133,7 @@ public static partial class MupdateProgram
             Replicator? replicator = null;
             if (role == ServerRole.Slave)
             {
-                if (settings.RetryDelay < TimeSpan.FromSeconds(2))
+                if (settings.RetryDelay < TimeSpan.FromSeconds(1))
                 {
                     LogShortRetryDelay(logger, settings.RetryDelay.TotalSeconds);
                 }
@@ -258,6 +258,7 @@ public static partial class MupdateProgram
             RetryDelay = settings.RetryDelay,
             MasterTimeout = settings.MasterTimeout,
             ConnectTimeout = settings.ClientTimeout,
+            DumpTimeout = settings.DumpTimeout,
             DeletePercentMax = settings.ResyncDeletePercentMax,
             GuardEntries = settings.ResyncGuardEntries,
             Unified = settings.ConfigMode == MupdateConfigMode.Unified,
@@ -342,7 +343,7 @@ public static partial class MupdateProgram
     private static partial void LogStopping(ILogger logger, string signal);
 
     [LoggerMessage(EventId = 1113, Level = LogLevel.Warning,
-        Message = "mupdate_retry_delay is {Seconds} s; the slave uses at least 1 s between keepalives and before reconnects "
+        Message = "mupdate_retry_delay is {Seconds} s; the slave uses 1 s between keepalives and before reconnects instead "
             + "(Cyrus 3.6 crashes on 0 and 1)")]
     private static partial void LogShortRetryDelay(ILogger logger, double seconds);
 

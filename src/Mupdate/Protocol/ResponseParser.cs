@@ -196,8 +196,8 @@ public static class ResponseParser
         return (false, Decode(data[header.End..end]));
     }
 
-    private static string Decode(ReadOnlySpan<byte> bytes) =>
-        Utf8.IsValid(bytes)
-            ? Encoding.UTF8.GetString(bytes)
-            : throw new InvalidDataException("string in server response is not valid UTF-8");
+    // A master may hold names that are not UTF-8 (Cyrus 3.6 stores any bytes), and one such name
+    // must not make a whole dump unreadable: invalid bytes become U+FFFD, which the slave's record
+    // checks reject, so that entry alone is skipped and named in the log.
+    private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

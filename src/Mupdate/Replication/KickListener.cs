@@ -21,6 +21,7 @@ public sealed partial class KickListener : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private Socket? _listener;
+    private readonly Logging.LogRateLimiter _tooManyLog = new(TimeSpan.FromSeconds(10));
     private Task? _acceptLoop;
     private int _connections;
 
@@ -68,6 +69,12 @@ public sealed partial class KickListener : IAsyncDisposable
                     | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
             }
 
+            if (Directory.Exists(_path))
+            {
+                LogCannotBind(_logger, _path, "a directory has that name; remove it");
+                return false;
+            }
+
             if (File.Exists(_path))
             {
                 if (IsServed(_path))
@@ -76,6 +83,7 @@ public sealed partial class KickListener : IAsyncDisposable
                     return false;
                 }
 
+                LogReplacing(_logger, _path);
                 File.Delete(_path);
             }
 
@@ -171,7 +179,11 @@ public sealed partial class KickListener : IAsyncDisposable
             if (Interlocked.Increment(ref _connections) > _connectionsMax)
             {
                 Interlocked.Decrement(ref _connections);
-                LogTooMany(_logger, _connectionsMax);
+                if (_tooManyLog.TryAcquire(out var suppressed))
+                {
+                    LogTooMany(_logger, _connectionsMax, suppressed);
+                }
+
                 connection.Dispose();
                 continue;
             }
@@ -208,8 +220,12 @@ public sealed partial class KickListener : IAsyncDisposable
     [LoggerMessage(EventId = 6101, Level = LogLevel.Error, Message = "Cannot listen on the kick socket {Path}: {Reason}; running without it, so local kicks return at once")]
     private static partial void LogCannotBind(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "More than {Max} kicks at once; closed one without an answer")]
-    private static partial void LogTooMany(ILogger logger, int max);
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning,
+        Message = "More than {Max} kicks at once (mupdate_kick_max); closed one without an answer ({Suppressed} more since the previous message)")]
+    private static partial void LogTooMany(ILogger logger, int max, long suppressed);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Information, Message = "Replacing the old file at {Path}, which no process listens on")]
+    private static partial void LogReplacing(ILogger logger, string path);
 
     [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Accepting on the kick socket {Path} failed: {Reason}")]
     private static partial void LogAcceptFailed(ILogger logger, string path, string reason);

@@ -33,6 +33,9 @@ public sealed record ReplicaOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest the master's whole dump may take (<c>mupdate_dump_timeout</c>), however steadily it trickles in.</summary>
+    public TimeSpan DumpTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// A resync may remove at most this share of the replica, in percent, once the replica has at
     /// least <see cref="GuardEntries"/> entries; 100 accepts any resync.

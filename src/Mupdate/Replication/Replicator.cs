@@ -28,6 +28,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     private readonly Logging.LogRateLimiter _skippedLog;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private LinkPhase _phase;
     private volatile bool _synchronized;
     private long _resyncs;
 
@@ -57,7 +58,9 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     /// <summary>True while the slave is streaming from its master.</summary>
     public bool IsLinked => _kicks.IsOpen;
 
-    public string MasterName => _options.Host + ":" + _options.Port.ToString(CultureInfo.InvariantCulture);
+    public string MasterName =>
+        (_options.Host.Contains(':', StringComparison.Ordinal) ? "[" + _options.Host + "]" : _options.Host)
+        + ":" + _options.Port.ToString(CultureInfo.InvariantCulture);
 
     public void Start() => _loop ??= Task.Run(RunAsync);
 
@@ -91,11 +94,15 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             {
                 break;
             }
-            catch (Exception exception) when (exception is MupdateProtocolException or MupdateCommandException
-                or MupdateAuthenticationException or IOException or System.Net.Sockets.SocketException
-                or ResyncRefusedException or ArgumentException)
+            catch (MupdateAuthenticationException exception)
             {
-                LogLinkFailed(_logger, MasterName, exception.Message);
+                // Retrying cannot help until someone changes a password or an admins list.
+                LogLoginFailed(_logger, MasterName, exception.Message);
+            }
+            catch (Exception exception) when (exception is MupdateProtocolException or MupdateCommandException
+                or IOException or System.Net.Sockets.SocketException or ResyncRefusedException or ArgumentException)
+            {
+                LogLinkFailed(_logger, MasterName, Describe(_phase), Explain(exception));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
@@ -131,8 +138,27 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         return delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * jitterMax);
     }
 
+    private static string Describe(LinkPhase phase) => phase switch
+    {
+        LinkPhase.Connecting => "connecting and reading the banner",
+        LinkPhase.LoggingIn => "logging in",
+        LinkPhase.ReadingDump => "reading the dump",
+        LinkPhase.Resynchronizing => "storing the resync",
+        _ => "streaming",
+    };
+
+    /// <summary>An exception's message, with the option to change when it is a limit of this slave.</summary>
+    private string Explain(Exception exception) => exception switch
+    {
+        MupdateDumpTooLargeException => exception.Message + " (mupdate_replica_entries_max)",
+        MupdateTimeoutException when _phase == LinkPhase.Connecting => exception.Message + " (client_timeout)",
+        MupdateTimeoutException => exception.Message + " (mupdate_master_timeout)",
+        _ => exception.Message,
+    };
+
     private async Task RunLinkAsync(CancellationToken token)
     {
+        _phase = LinkPhase.Connecting;
         var clientOptions = new MupdateClientOptions
         {
             ConnectTimeout = _options.ConnectTimeout,
@@ -144,15 +170,37 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         {
             if (_options.Authenticate)
             {
+                _phase = LinkPhase.LoggingIn;
                 var authorization = string.IsNullOrEmpty(_options.AuthorizationId) ? null : _options.AuthorizationId;
                 await client.AuthenticateAsync(_options.AuthenticationId, _options.Password, authorization, _options.Mechanism, token)
                     .ConfigureAwait(false);
+                LogConnected(_logger, MasterName, client.Banner.ServerName, _options.AuthenticationId);
+            }
+            else
+            {
+                LogConnectedWithoutLogin(_logger, MasterName, client.Banner.ServerName);
             }
 
-            LogConnected(_logger, MasterName, client.Banner.ServerName);
+            _phase = LinkPhase.ReadingDump;
             var started = _time.GetTimestamp();
-            var subscription = await client.UpdateAsync(null, _options.DumpEntriesMax, token).ConfigureAwait(false);
+            UpdateSubscription subscription;
+            using (var dumpDeadline = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                dumpDeadline.CancelAfter(_options.DumpTimeout);
+                try
+                {
+                    subscription = await client.UpdateAsync(null, _options.DumpEntriesMax, dumpDeadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    throw new MupdateProtocolException(
+                        $"the dump did not finish within {_options.DumpTimeout.TotalSeconds:0} s (mupdate_dump_timeout)");
+                }
+            }
+
+            _phase = LinkPhase.Resynchronizing;
             await ResyncAsync(subscription.Snapshot, _time.GetElapsedTime(started), token).ConfigureAwait(false);
+            _phase = LinkPhase.Streaming;
             await StreamAsync(subscription, token).ConfigureAwait(false);
         }
     }
@@ -199,7 +247,8 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         _synchronized = true;
         Interlocked.Increment(ref _resyncs);
         _firstSync.TrySetResult();
-        LogResynced(_logger, MasterName, plan.DumpCount, plan.Added, plan.Changed, plan.Removed, dumpTime.TotalMilliseconds, _store.Revision);
+        LogResynced(_logger, MasterName, plan.DumpCount, plan.Added, plan.Changed, plan.Removed, dump.Count - valid.Count,
+            valid.Count - plan.DumpCount, dumpTime.TotalMilliseconds, _store.Revision);
     }
 
     private async Task StreamAsync(UpdateSubscription subscription, CancellationToken token)
@@ -337,7 +386,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     /// </summary>
     private bool Usable(WriteRequest request)
     {
-        if (Server.RecordValidation.Check(request) is not { } problem)
+        if (Server.RecordValidation.CheckReplicated(request) is not { } problem)
         {
             return true;
         }
@@ -375,15 +424,25 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         public string? NoopTag { get; set; }
     }
 
-    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "Logged in to the master {Master} ({ServerName}); sending UPDATE")]
-    private static partial void LogConnected(ILogger logger, string master, string serverName);
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "Logged in to the master {Master} ({ServerName}) as {User}; sending UPDATE")]
+    private static partial void LogConnected(ILogger logger, string master, string serverName, string user);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Information,
+        Message = "Connected to the master {Master} ({ServerName}) without logging in (mupdate_server ends in /noauth); sending UPDATE")]
+    private static partial void LogConnectedWithoutLogin(ILogger logger, string master, string serverName);
+
+    [LoggerMessage(EventId = 6010, Level = LogLevel.Error,
+        Message = "Login to the master {Master} failed: {Reason}. Check mupdate_authname and mupdate_password here, and that the master lists the user in its admins")]
+    private static partial void LogLoginFailed(ILogger logger, string master, string reason);
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information,
-        Message = "Resynchronized with {Master}: {Count} entries ({Added} added, {Changed} changed, {Removed} removed); dump took {Milliseconds:0} ms; store at revision {Revision}")]
-    private static partial void LogResynced(ILogger logger, string master, int count, int added, int changed, int removed, double milliseconds, long revision);
+        Message = "Resynchronized with {Master}: {Count} entries ({Added} added, {Changed} changed, {Removed} removed; "
+            + "{Skipped} invalid entries skipped, {Duplicates} listed more than once); dump took {Milliseconds:0} ms; store at revision {Revision}")]
+    private static partial void LogResynced(
+        ILogger logger, string master, int count, int added, int changed, int removed, int skipped, int duplicates, double milliseconds, long revision);
 
-    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Link to the master {Master} failed: {Reason}")]
-    private static partial void LogLinkFailed(ILogger logger, string master, string reason);
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Link to the master {Master} failed while {Phase}: {Reason}")]
+    private static partial void LogLinkFailed(ILogger logger, string master, string phase, string reason);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Link to the master {Master} failed unexpectedly")]
     private static partial void LogLinkCrashed(ILogger logger, Exception exception, string master);
@@ -406,6 +465,16 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Ignored a response from the master: {Response}")]
     private static partial void LogUnexpected(ILogger logger, Protocol.ServerResponse response);
+}
+
+/// <summary>What the link to the master was doing, for its failure messages.</summary>
+internal enum LinkPhase
+{
+    Connecting,
+    LoggingIn,
+    ReadingDump,
+    Resynchronizing,
+    Streaming,
 }
 
 /// <summary>A resync was refused by the delete guard; the replica stays as it was.</summary>

@@ -10,6 +10,28 @@ namespace Mupdate.Server;
 /// </summary>
 internal static class RecordValidation
 {
+    /// <summary>
+    /// Checks a record a master sent to a slave: the rules for the master's clients, plus no U+FFFD,
+    /// which stands for bytes that were not UTF-8 on the master.
+    /// </summary>
+    public static string? CheckReplicated(WriteRequest request)
+    {
+        if (Check(request) is { } problem)
+        {
+            return problem;
+        }
+
+        const char replacement = '\uFFFD';
+        if (request.Name.Contains(replacement, StringComparison.Ordinal)
+            || request.Location.Contains(replacement, StringComparison.Ordinal)
+            || request.Acl.Contains(replacement, StringComparison.Ordinal))
+        {
+            return "not valid UTF-8 on the master (shown here with U+FFFD); rename or delete that mailbox on the master";
+        }
+
+        return null;
+    }
+
     public static string? Check(WriteRequest request)
     {
         if (request.Name.Length == 0)

@@ -74,6 +74,9 @@ internal sealed partial class Session
         }
     }
 
+    private const string OverflowReason =
+        "update queue overflowed: the client read too slowly, or one commit had more changes than the queue holds";
+
     /// <summary>Stops the stream, if any, and returns the session's end reason with the stream's.</summary>
     private async Task<string> StopStreamAsync(string reason)
     {
@@ -97,10 +100,15 @@ internal sealed partial class Session
 
         var streamReason = end switch
         {
-            StreamEnd.Overflow => "client too slow: update queue overflowed",
+            StreamEnd.Overflow => OverflowReason,
             StreamEnd.Logout => _shuttingDown ? "server shutting down" : "logged out",
             _ => reason,
         };
+        if (end == StreamEnd.Overflow)
+        {
+            SessionLog.StreamOverflowed(_context.StreamLogger, Id, update.ChangesSent);
+        }
+
         SessionLog.StreamEnded(_context.StreamLogger, Id, update.ChangesSent, streamReason);
         return streamReason;
     }

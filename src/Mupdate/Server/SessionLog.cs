@@ -131,6 +131,12 @@ internal static partial class SessionLog
         }
     }
 
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning,
+        Message = "Connection {Id}: UPDATE stream cut off after {Changes} changes, because more changes waited for it than "
+            + "mupdate_stream_queue_max or mupdate_stream_buffer_max allow. The client reads too slowly, or one commit (such "
+            + "as a slave's resync) changed more entries than that; raise the limits if resyncs that large are expected")]
+    public static partial void StreamOverflowed(ILogger logger, long id, long changes);
+
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Connection {Id}: UPDATE stream ended after {Changes} changes: {Reason}")]
     public static partial void StreamEnded(ILogger logger, long id, long changes, string reason);
 }

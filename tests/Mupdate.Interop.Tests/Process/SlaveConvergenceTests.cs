@@ -233,7 +233,7 @@ public sealed partial class SlaveConvergenceTests
     /// <summary>What a resync log line reports: entries in the dump, then the writes by kind.</summary>
     private sealed record ResyncCounts(int Entries, int Added, int Changed, int Removed);
 
-    [GeneratedRegex(@"Resynchronized with \S+: (\d+) entries \((\d+) added, (\d+) changed, (\d+) removed\)")]
+    [GeneratedRegex(@"Resynchronized with \S+: (\d+) entries \((\d+) added, (\d+) changed, (\d+) removed;")]
     private static partial Regex ResyncLine();
 
     private static ResyncCounts ParseResync(string line)

@@ -77,7 +77,8 @@ public sealed class SlowStreamTests
         Assert.Equal(1, server.Store.SubscriberCount);
         Assert.Contains(
             server.Logs.Entries,
-            e => e.EventId == 2001 && e.Message.EndsWith("closed: client too slow: update queue overflowed", StringComparison.Ordinal));
+            e => e.EventId == 2001 && e.Message.EndsWith("closed: update queue overflowed: the client read too slowly, or one commit had more changes than the queue holds", StringComparison.Ordinal));
+        Assert.Contains(server.Logs.Entries, e => e.EventId == 4102);
     }
 
     [Fact(Timeout = 30_000)]

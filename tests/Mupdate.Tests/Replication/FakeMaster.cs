@@ -59,6 +59,15 @@ internal sealed class FakeMaster : IAsyncDisposable
     /// </summary>
     public int? CloseDumpAfter { get; set; }
 
+    /// <summary>
+    /// Names sent as raw bytes after <see cref="Dump"/>, each as a MAILBOX literal, for bytes a real
+    /// master may hold that are not UTF-8.
+    /// </summary>
+    public IReadOnlyList<byte[]> RawDumpNames { get; set; } = [];
+
+    /// <summary>When set, the dump goes out one record per interval, and never ends while the master runs.</summary>
+    public TimeSpan? TrickleInterval { get; set; }
+
     public NoopAnswer NoopAnswer { get; set; } = NoopAnswer.Immediate;
 
     public TimeSpan NoopDelay { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -285,6 +294,19 @@ internal sealed class FakeMaster : IAsyncDisposable
 
         await gate.WaitAsync(_stop.Token);
         var dump = new ArrayBufferWriter<byte>();
+        if (TrickleInterval is { } interval)
+        {
+            for (var i = 0; !_stop.IsCancellationRequested; i++)
+            {
+                dump.ResetWrittenCount();
+                WriteRecord(dump, tag, MailboxRecord.Active($"user.trickle.m{i}", "be1!p", ""));
+                await connection.SendAsync(dump.WrittenMemory);
+                await Task.Delay(interval, _stop.Token);
+            }
+
+            return;
+        }
+
         if (CloseDumpAfter is { } cut)
         {
             foreach (var record in Dump.Take(cut))
@@ -300,6 +322,13 @@ internal sealed class FakeMaster : IAsyncDisposable
         foreach (var record in Dump)
         {
             WriteRecord(dump, tag, record);
+        }
+
+        foreach (var name in RawDumpNames)
+        {
+            dump.Write(Encoding.ASCII.GetBytes($"{tag} MAILBOX {{{name.Length}}}\r\n"));
+            dump.Write(name);
+            dump.Write(" \"be9!p\" \"\"\r\n"u8);
         }
 
         ResponseWriter.WriteStatus(dump, tag, ResponseStatus.Ok, "streaming starts");

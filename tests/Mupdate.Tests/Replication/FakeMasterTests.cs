@@ -96,6 +96,29 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task NameNotUtf8IsSkippedAlone()
+    {
+        // Cyrus 3.6 stores and lists any bytes; one such name must not stop the whole resync.
+        await using var master = new FakeMaster
+        {
+            Dump = [A, UserX],
+            RawDumpNames = [[.. "user.bad"u8, 0xFF, 0xFE]],
+        };
+        await using var slave = await SlaveHarness.StartAsync(master);
+        await slave.Replicator.FirstSync.WaitAsync(Deadline);
+
+        using (var snapshot = slave.Store.OpenSnapshot())
+        {
+            Assert.Equal([A, UserX], snapshot.List().ToArray());
+        }
+
+        var skipped = Assert.Single(slave.Logs.Entries, e => e.EventId == 6008);
+        Assert.Contains("user.bad\uFFFD\uFFFD", skipped.Message, StringComparison.Ordinal);
+        Assert.Contains("not valid UTF-8 on the master", skipped.Message, StringComparison.Ordinal);
+        Assert.Contains(slave.Logs.Entries, e => e.EventId == 6001 && e.Message.Contains("1 invalid entries skipped", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task LateNoopKeepsLinkAndDelaysKick()
     {
         await using var master = new FakeMaster

@@ -38,6 +38,26 @@ public sealed class LinkFailureTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task TricklingDumpHitsDumpTimeout()
+    {
+        // Each line comes well within the master timeout, but the dump as a whole never ends.
+        await using var master = new FakeMaster { TrickleInterval = TimeSpan.FromMilliseconds(200) };
+        await using var slave = await SlaveHarness.StartAsync(
+            master,
+            options => options with { MasterTimeout = TimeSpan.FromSeconds(2), DumpTimeout = TimeSpan.FromSeconds(2) },
+            SeedSynchronizedAsync);
+        await using var client = await slave.LoginClientAsync();
+
+        await WaitForAsync(() => master.ConnectionCount >= 2, "the slave kept reading a dump that never ends");
+
+        Assert.Equal(0, slave.Replicator.Resyncs);
+        Assert.Equal(Old, await client.FindAsync("user.old"));
+        var failure = slave.Logs.Entries.First(e => e.EventId == 6002);
+        Assert.Contains("while reading the dump", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("did not finish within 2 s (mupdate_dump_timeout)", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task StalledDumpTimesOut()
     {
         await using var master = new FakeMaster { Dump = [UserX] };
