@@ -8,7 +8,7 @@ public static class HelpText
         "usage: mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]\n" +
         "       mupdate passwd [-C config-file] [-f credential-file] [--iterations N] {add|change|set|delete} USER\n" +
         "       mupdate passwd [-C config-file] [-f credential-file] list\n" +
-        "       mupdate example [DIRECTORY]\n" +
+        "       mupdate example [DIRECTORY] [--listen ADDRESS:PORT]...\n" +
         "       mupdate --help | --version\n";
 
     /// <summary>The full reference printed by <c>mupdate --help</c>. It ends with a newline.</summary>
@@ -20,7 +20,7 @@ public static class HelpText
             mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]
             mupdate passwd [-C config-file] [-f credential-file] [--iterations N] {add|change|set|delete} USER
             mupdate passwd [-C config-file] [-f credential-file] list
-            mupdate example [DIRECTORY]
+            mupdate example [DIRECTORY] [--listen ADDRESS:PORT]...
             mupdate --help | --version
 
         DESCRIPTION
@@ -33,16 +33,17 @@ public static class HelpText
             Without -m the server is a slave, as on a Cyrus frontend: it logs in to the master
             named by mupdate_server, sends UPDATE, keeps a copy of the list in its own database
             and serves FIND, LIST and UPDATE from it, read-only (writes get BAD "read-only
-            session"). Until its first complete copy it answers those commands NO "not
-            synchronized yet"; after a lost link it keeps answering from its last complete copy
-            and reconnects. A resync that would remove more than
+            session"). Until its first complete copy FIND and LIST get NO "not synchronized
+            yet", and UPDATE waits for that copy (at most mupdate_dump_timeout). After a lost
+            link it keeps answering from its last complete copy and reconnects. It does not
+            write Cyrus's mailboxes.db, which a frontend's imapd reads. A resync that would remove more than
             mupdate_resync_delete_percent_max of a replica of at least
             mupdate_resync_guard_entries entries is refused and logged, and the old copy stays.
 
             Both roles listen on the kick socket {configdirectory}/socket/mupdate.target. A
             master answers "ok" at once; a slave answers "ok" after a NOOP round trip to its
-            master, once every change the master sent before it is stored, so a frontend that
-            just created a mailbox finds it locally. Many kicks share one round trip.
+            master, once every change the master sent before it is stored. Many kicks share one
+            round trip.
 
             Logs go to standard error. SIGTERM, SIGINT or SIGQUIT closes the listeners, sends BYE
             to every client and exits 0. SIGHUP is logged and ignored: the credential file is
@@ -72,10 +73,11 @@ public static class HelpText
                 SCRAM-SHA-1 and SCRAM-SHA-256 secrets, never a password. The password is read from
                 standard input (asked twice on a terminal). -f names the credential file directly;
                 given with -C, -f wins and the configuration is not read. See mupdate passwd --help.
-            example [DIRECTORY]
-                Runs a master on 127.0.0.1:3905 with the embedded example configuration, keeping
-                its state in DIRECTORY (default ./mupdate-example), with the example admin user
-                mupdater and password secret. For trying the server, not for production.
+            example [DIRECTORY] [--listen ADDRESS:PORT]...
+                Runs a master on 127.0.0.1:3905 (or the --listen addresses) with the embedded
+                example configuration, keeping its state in DIRECTORY (default ./mupdate-example),
+                with the example admin user mupdater and password secret. For trying the server,
+                not for production.
 
         CONFIGURATION
             imapd.conf syntax as Cyrus reads it: "key: value" lines, # comments, @include, no
@@ -116,7 +118,8 @@ public static class HelpText
                 mupdate_idle_timeout     idle connection timeout, at least 15m (30m)
                 mupdate_login_timeout    time allowed before a successful login (60s)
                 mupdate_write_timeout    a client that accepts no data this long is dropped (60s)
-                mupdate_dump_timeout     a LIST or UPDATE dump that takes longer is ended (10m)
+                mupdate_dump_timeout     a LIST or UPDATE dump that takes longer is ended; a slave
+                                         also gives its master's dump this long (10m)
                 mupdate_stream_queue_max changes queued per UPDATE client before it is dropped (100000)
                 mupdate_stream_buffer_max  bytes of changes queued per UPDATE client before it is dropped (32M)
                 mupdate_command_max      largest command, literals included (1M)

@@ -48,7 +48,8 @@ internal static class PasswdCommand
             catch (ConfigurationException exception)
             {
                 console.Error.WriteLine($"mupdate passwd: {exception.Message}");
-                console.Error.WriteLine("mupdate passwd: give the configuration with -C FILE, or the credential file with -f FILE");
+                console.Error.WriteLine(
+                    $"mupdate passwd: fix {configFile}, or name the credential file directly with -f FILE");
                 return ExitCodes.Config;
             }
         }

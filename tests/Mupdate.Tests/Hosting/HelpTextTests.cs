@@ -14,7 +14,7 @@ public sealed class HelpTextTests
         "mupdate [-C config-file] [-m] [-a] [--listen ADDRESS:PORT]... [--log-level LEVEL]",
         "mupdate passwd [-C config-file] [-f credential-file] [--iterations N] {add|change|set|delete} USER",
         "mupdate passwd [-C config-file] [-f credential-file] list",
-        "mupdate example [DIRECTORY]",
+        "mupdate example [DIRECTORY] [--listen ADDRESS:PORT]...",
         "mupdate --help | --version",
     ];
 
