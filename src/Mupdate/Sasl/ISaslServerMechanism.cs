@@ -10,6 +10,12 @@ public interface ISaslServerMechanism
     string Name { get; }
 
     /// <summary>
+    /// The authentication id the client gave, once it has given one, for logging a failed login; null
+    /// before that. It is not proven until the exchange succeeds.
+    /// </summary>
+    string? ClaimedUser => null;
+
+    /// <summary>
     /// Processes the next client response and returns what to do next.
     /// </summary>
     /// <param name="response">The decoded client response.</param>

@@ -39,6 +39,8 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
     /// <inheritdoc/>
     public string Name => "PLAIN";
 
+    public string? ClaimedUser { get; private set; }
+
     /// <inheritdoc/>
     public SaslServerStep Evaluate(ReadOnlySpan<byte> response, bool hasResponse)
     {
@@ -75,6 +77,8 @@ public sealed class PlainServerMechanism : ISaslServerMechanism
         {
             return SaslServerStep.Malformed($"{Prefix}the authentication identity {error}");
         }
+
+        ClaimedUser = preparedName;
 
         string? preparedAuthorizationId = null;
         if (fields.AuthorizationId is not null

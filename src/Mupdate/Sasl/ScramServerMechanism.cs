@@ -63,6 +63,8 @@ public sealed class ScramServerMechanism : ISaslServerMechanism
     /// <inheritdoc/>
     public string Name => _algorithm.MechanismName;
 
+    public string? ClaimedUser { get; private set; }
+
     /// <inheritdoc/>
     public SaslServerStep Evaluate(ReadOnlySpan<byte> response, bool hasResponse)
     {
@@ -140,6 +142,8 @@ public sealed class ScramServerMechanism : ISaslServerMechanism
             return SaslServerStep.Malformed(
                 $"{Prefix}the user name must be 1 to {CredentialUserName.MaxLength} bytes after SASLprep");
         }
+
+        ClaimedUser = preparedName;
 
         if (attributes.Length < 2 || !ScramText.TryGetValue(attributes[1], 'r', out string? clientNonce))
         {

@@ -51,7 +51,7 @@ internal sealed partial class Session
             var response = await ExchangeAsync(step.Challenge!).ConfigureAwait(false);
             if (response.Failure is { } failure)
             {
-                await FailLoginAsync(command.Tag, mechanismName, null, failure, pause: response.Canceled is false).ConfigureAwait(false);
+                await FailLoginAsync(command.Tag, mechanismName, mechanism.ClaimedUser, failure, pause: response.Canceled is false).ConfigureAwait(false);
                 return;
             }
 
@@ -60,7 +60,7 @@ internal sealed partial class Session
 
         if (step.Kind == SaslStepKind.Failed)
         {
-            await FailLoginAsync(command.Tag, mechanismName, null, step.Message!).ConfigureAwait(false);
+            await FailLoginAsync(command.Tag, mechanismName, mechanism.ClaimedUser, step.Message!).ConfigureAwait(false);
             return;
         }
 

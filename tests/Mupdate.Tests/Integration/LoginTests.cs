@@ -120,6 +120,8 @@ public sealed class LoginTests
 
         Assert.Contains("NO \"authentication failed: invalid user name or password\"", failure.Message, StringComparison.Ordinal);
         Assert.Equal(TestServer.AdminUser, client.User);
+        var logged = Assert.Single(server.Logs.Entries, e => e.EventId == 3001);
+        Assert.Contains($"login of {TestServer.AdminUser} with SCRAM-SHA-256 failed", logged.Message, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 10_000)]
