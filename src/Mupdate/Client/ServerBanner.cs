@@ -42,13 +42,15 @@ public sealed record ServerBanner(
             }
         }
 
-        // * OK MUPDATE "host" "implementation" "version" "role"
+        // * OK MUPDATE "host" "implementation" "version" "role". Cyrus clients wait only for the
+        // "* OK" prefix, so missing fields are read as empty rather than refused.
         var fields = ok.Arguments;
-        if (fields.Count < 5 || !string.Equals(fields[0], "MUPDATE", StringComparison.OrdinalIgnoreCase))
+        if (fields.Count < 1 || !string.Equals(fields[0], "MUPDATE", StringComparison.OrdinalIgnoreCase))
         {
             throw new MupdateProtocolException($"not an MUPDATE banner: * OK {ok.RawText}");
         }
 
-        return new ServerBanner(mechanisms, startTls, partialUpdate, fields[1], fields[2], fields[3], fields[4]);
+        string Field(int index) => index < fields.Count ? fields[index] : "";
+        return new ServerBanner(mechanisms, startTls, partialUpdate, Field(1), Field(2), Field(3), Field(4));
     }
 }

@@ -23,6 +23,7 @@ public sealed partial class KickListener : IAsyncDisposable
     private Socket? _listener;
     private readonly Logging.LogRateLimiter _tooManyLog = new(TimeSpan.FromSeconds(10));
     private Task? _acceptLoop;
+    private Timer? _tooManyFlush;
     private int _connections;
 
     /// <param name="path">The socket's path.</param>
@@ -112,6 +113,7 @@ public sealed partial class KickListener : IAsyncDisposable
         }
 
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        _tooManyFlush = new Timer(_ => FlushTooMany(), null, _tooManyLog.Interval, _tooManyLog.Interval);
         LogListening(_logger, _path);
         return true;
     }
@@ -119,6 +121,16 @@ public sealed partial class KickListener : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_tooManyFlush is not null)
+        {
+            await _tooManyFlush.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_tooManyLog.TakeSuppressed() is > 0 and var left)
+        {
+            LogMoreTooMany(_logger, left, _connectionsMax);
+        }
+
         _listener?.Dispose();
         if (_acceptLoop is { } loop)
         {
@@ -138,6 +150,15 @@ public sealed partial class KickListener : IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    // Reports the kicks refused after the last logged line, even when no further kick comes.
+    private void FlushTooMany()
+    {
+        if (_tooManyLog.TryFlush(out var suppressed))
+        {
+            LogMoreTooMany(_logger, suppressed, _connectionsMax);
+        }
     }
 
     private static bool IsServed(string path)
@@ -223,6 +244,9 @@ public sealed partial class KickListener : IAsyncDisposable
     [LoggerMessage(EventId = 6102, Level = LogLevel.Warning,
         Message = "More than {Max} kicks at once (mupdate_kick_max); closed one without an answer ({Suppressed} more since the previous message)")]
     private static partial void LogTooMany(ILogger logger, int max, long suppressed);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Warning, Message = "{Count} more kicks closed without an answer, over mupdate_kick_max ({Max})")]
+    private static partial void LogMoreTooMany(ILogger logger, long count, int max);
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Information, Message = "Replacing the old file at {Path}, which no process listens on")]
     private static partial void LogReplacing(ILogger logger, string path);

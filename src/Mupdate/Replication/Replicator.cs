@@ -19,16 +19,19 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     // Streamed changes that arrive together are committed together, up to this many per commit.
     private const int StreamBatchMax = 1024;
 
+    // Invalid entries named in the log per link to the master; later ones are only counted.
+    private const int SkipsNamedPerLink = 100;
+
     private readonly ReplicaOptions _options;
     private readonly IMailboxStore _store;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stop = new();
     private readonly KickQueue _kicks;
-    private readonly Logging.LogRateLimiter _skippedLog;
     private readonly TaskCompletionSource _firstSync = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private LinkPhase _phase;
+    private int _skippedOnLink;
     private volatile bool _synchronized;
     private long _resyncs;
 
@@ -39,7 +42,6 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _kicks = new KickQueue(options.KickWaitersMax);
-        _skippedLog = new Logging.LogRateLimiter(TimeSpan.FromSeconds(10), _time);
         _synchronized = store.ReadState(SyncedStateKey) is not null;
         if (_synchronized)
         {
@@ -84,6 +86,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     private async Task RunAsync()
     {
         var token = _stop.Token;
+        var refusals = 0;
         while (!token.IsCancellationRequested)
         {
             try
@@ -99,8 +102,14 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
                 // Retrying cannot help until someone changes a password or an admins list.
                 LogLoginFailed(_logger, MasterName, exception.Message);
             }
+            catch (ResyncRefusedException)
+            {
+                // Logged where it was decided. Each retry fetches the whole dump again, so the
+                // retries slow down while the master's list stays the same.
+                refusals++;
+            }
             catch (Exception exception) when (exception is MupdateProtocolException or MupdateCommandException
-                or IOException or System.Net.Sockets.SocketException or ResyncRefusedException or ArgumentException)
+                or IOException or System.Net.Sockets.SocketException or ArgumentException)
             {
                 LogLinkFailed(_logger, MasterName, Describe(_phase), Explain(exception));
             }
@@ -114,8 +123,21 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
                 _kicks.Close();
             }
 
-            var delay = ReconnectDelay();
-            LogReconnecting(_logger, MasterName, delay.TotalSeconds);
+            if (_phase == LinkPhase.Streaming)
+            {
+                refusals = 0;
+            }
+
+            var delay = ReconnectDelay(refusals);
+            if (_synchronized)
+            {
+                LogReconnecting(_logger, MasterName, delay.TotalSeconds);
+            }
+            else
+            {
+                LogReconnectingUnsynchronized(_logger, MasterName, delay.TotalSeconds);
+            }
+
             try
             {
                 await Task.Delay(delay, _time, token).ConfigureAwait(false);
@@ -128,12 +150,19 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     }
 
     /// <summary>
-    /// The retry delay plus a random extra of up to half of it (up to 1 s for delays under 2 s), so
-    /// slaves do not reconnect in step.
+    /// Returns the retry delay plus a random extra of up to half of it (up to 1 s for delays under
+    /// 2 s), so that slaves do not reconnect in step. Refused resyncs make it longer.
     /// </summary>
-    private TimeSpan ReconnectDelay()
+    private TimeSpan ReconnectDelay(int refusals)
     {
         var delay = _options.EffectiveRetryDelay;
+        if (refusals > 0)
+        {
+            // After the guard refused a resync: twice the delay per refusal in a row, up to ten minutes.
+            var factor = Math.Pow(2, Math.Min(refusals, 10));
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * factor, TimeSpan.FromMinutes(10).TotalMilliseconds));
+        }
+
         var jitterMax = Math.Max(delay.TotalMilliseconds / 2, 1000);
         return delay + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * jitterMax);
     }
@@ -148,17 +177,20 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     };
 
     /// <summary>An exception's message, with the option to change when it is a limit of this slave.</summary>
-    private string Explain(Exception exception) => exception switch
+    private static string Explain(Exception exception) => exception switch
     {
+        _ when exception.Message.Contains("(mupdate_", StringComparison.Ordinal) => exception.Message,
         MupdateDumpTooLargeException => exception.Message + " (mupdate_replica_entries_max)",
-        MupdateTimeoutException when _phase == LinkPhase.Connecting => exception.Message + " (client_timeout)",
         MupdateTimeoutException => exception.Message + " (mupdate_master_timeout)",
+        MupdateProtocolException when exception.Message.StartsWith("connecting to ", StringComparison.Ordinal) =>
+            exception.Message + " (client_timeout)",
         _ => exception.Message,
     };
 
     private async Task RunLinkAsync(CancellationToken token)
     {
         _phase = LinkPhase.Connecting;
+        _skippedOnLink = 0;
         var clientOptions = new MupdateClientOptions
         {
             ConnectTimeout = _options.ConnectTimeout,
@@ -391,9 +423,16 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             return true;
         }
 
-        if (_skippedLog.TryAcquire(out var suppressed))
+        // Each skip is named, up to a bound per link, so that a master full of bad names cannot
+        // flood the log. The resync summary counts the rest.
+        _skippedOnLink++;
+        if (_skippedOnLink <= SkipsNamedPerLink)
         {
-            LogSkipped(_logger, MasterName, Server.LogText.Clean(request.Name), problem, suppressed);
+            LogSkipped(_logger, MasterName, Server.LogText.Clean(request.Name), problem);
+        }
+        else if (_skippedOnLink == SkipsNamedPerLink + 1)
+        {
+            LogSkipsNoLongerNamed(_logger, MasterName, SkipsNamedPerLink);
         }
 
         return false;
@@ -450,18 +489,27 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Reconnecting to {Master} in {Seconds:0.0} s; serving the last complete replica meanwhile")]
     private static partial void LogReconnecting(ILogger logger, string master, double seconds);
 
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Information,
+        Message = "Reconnecting to {Master} in {Seconds:0.0} s; there is no complete replica yet, so FIND and LIST answer NO meanwhile")]
+    private static partial void LogReconnectingUnsynchronized(ILogger logger, string master, double seconds);
+
     [LoggerMessage(EventId = 6005, Level = LogLevel.Error,
         Message = "Refused to resynchronize with {Master}: its list of {Count} entries would remove {Removed} of the {ReplicaCount} in the replica, "
-            + "more than mupdate_resync_delete_percent_max ({Percent}%). The replica is kept and served. If the master's list is right, "
-            + "set mupdate_resync_delete_percent_max: 100 and restart, then set it back")]
+            + "more than mupdate_resync_delete_percent_max ({Percent}%). That happens when mupdate_server names another master, "
+            + "or when the master's list was emptied. The replica is kept and served, and the slave retries later. If the master's "
+            + "list is right, set mupdate_resync_delete_percent_max: 100 and restart, then set it back")]
     private static partial void LogResyncRefused(ILogger logger, string master, int count, int removed, int replicaCount, int percent);
 
     [LoggerMessage(EventId = 6006, Level = LogLevel.Warning,
         Message = "Kept the local mailbox {Name}, which the master does not list (mupdate_config: unified; its location has no server part)")]
     private static partial void LogKeptLocal(ILogger logger, string name);
 
-    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "Skipped the entry {Name} from the master {Master}: {Problem} ({Suppressed} more skipped since the previous message)")]
-    private static partial void LogSkipped(ILogger logger, string master, string name, string problem, long suppressed);
+    [LoggerMessage(EventId = 6008, Level = LogLevel.Warning, Message = "Skipped the entry {Name} from the master {Master}: {Problem}")]
+    private static partial void LogSkipped(ILogger logger, string master, string name, string problem);
+
+    [LoggerMessage(EventId = 6012, Level = LogLevel.Warning,
+        Message = "More than {Count} invalid entries from the master {Master} on this connection; the rest are skipped without a line each")]
+    private static partial void LogSkipsNoLongerNamed(ILogger logger, string master, int count);
 
     [LoggerMessage(EventId = 6007, Level = LogLevel.Debug, Message = "Ignored a response from the master: {Response}")]
     private static partial void LogUnexpected(ILogger logger, Protocol.ServerResponse response);

