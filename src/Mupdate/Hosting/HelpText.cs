@@ -59,7 +59,9 @@ public static class HelpText
                 else as its slave.
             --listen ADDRESS:PORT
                 Listen on this address; may be repeated. ADDRESS is an IPv4 address, a bracketed
-                IPv6 address or * for every address. Default: *:<mupdate_port>, that is *:3905.
+                IPv6 address or * for every address. Default: *:<mupdate_port>, that is *:3905;
+                under Cyrus's master(8) (CYRUS_SERVICE set, a listening socket on descriptor 4)
+                the socket master(8) passes.
             --log-level LEVEL
                 trace, debug, information (default), warning, error, critical or none.
             -h, --help

@@ -130,6 +130,20 @@ public static partial class MupdateProgram
         await using (store.ConfigureAwait(false))
         {
             var options = BuildServerOptions(settings, line, role);
+
+            // Under Cyrus's master(8) the listener comes bound on descriptor 4, unless --listen says otherwise.
+            using var cyrusMaster = line.Listen.Count == 0 ? CyrusMasterService.TryAttach() : null;
+            if (cyrusMaster is not null)
+            {
+                options = options with
+                {
+                    Listen = [],
+                    InheritedListeners = [cyrusMaster.Listener],
+                    ConnectionAccepted = cyrusMaster.ReportConnection,
+                };
+                LogUnderCyrusMaster(logger, settings.ServiceName);
+            }
+
             Replicator? replicator = null;
             if (role == ServerRole.Slave)
             {
@@ -351,6 +365,10 @@ public static partial class MupdateProgram
         Message = "mupdate_realm is {Realm}, but SCRAM and PLAIN carry no realm, so it is not sent (Cyrus 3.6 does the same); "
             + "if the master expects a realm, write user@realm into mupdate_authname")]
     private static partial void LogRealmUnused(ILogger logger, string realm);
+
+    [LoggerMessage(EventId = 1116, Level = LogLevel.Information,
+        Message = "Started by Cyrus master(8) for its service {Service}: serving the listener on descriptor 4")]
+    private static partial void LogUnderCyrusMaster(ILogger logger, string service);
 
     [LoggerMessage(EventId = 1114, Level = LogLevel.Information,
         Message = "No complete replica yet: FIND and LIST answer NO, and UPDATE waits, until the first resync with {Master} commits")]

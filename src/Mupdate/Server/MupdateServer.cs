@@ -70,6 +70,8 @@ public sealed partial class MupdateServer : IAsyncDisposable
             {
                 _listeners.Add(Bind(endPoint));
             }
+
+            _listeners.AddRange(_context.Options.InheritedListeners);
         }
         catch
         {
@@ -177,6 +179,7 @@ public sealed partial class MupdateServer : IAsyncDisposable
                 continue;
             }
 
+            _context.Options.ConnectionAccepted?.Invoke();
             socket.NoDelay = true;
             socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
             if (_sessions.Count >= _context.Options.ConnectionsMax)

@@ -19,6 +19,15 @@ public sealed record ServerOptions
 
     public IReadOnlyList<IPEndPoint> Listen { get; init; } = [new IPEndPoint(IPAddress.IPv6Any, 3905)];
 
+    /// <summary>
+    /// Listening sockets made by someone else (Cyrus's master(8)), served as well as <see cref="Listen"/>.
+    /// The server disposes them when it stops.
+    /// </summary>
+    public IReadOnlyList<System.Net.Sockets.Socket> InheritedListeners { get; init; } = [];
+
+    /// <summary>Called after each accepted connection, before its session starts; master(8) counts them.</summary>
+    public Action? ConnectionAccepted { get; init; }
+
     /// <summary>Connections served at once; one more gets <c>* BYE "Server Unable"</c>.</summary>
     public int ConnectionsMax { get; init; } = 128;
 

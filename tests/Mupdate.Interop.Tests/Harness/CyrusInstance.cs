@@ -195,7 +195,12 @@ public sealed class CyrusInstance : IAsyncDisposable, IDiagnosticsSource
         BuildConfig(options, uplink).WriteTo(ConfigPath);
         if (Kind != CyrusInstanceKind.Backend)
         {
-            File.WriteAllText(Path.Combine(Directory, "cyrus.conf"), BuildCyrusConf());
+            File.WriteAllText(Path.Combine(Directory, "cyrus.conf"), BuildCyrusConf(options.ServiceCommand?.Invoke(this)));
+        }
+
+        if (options.Prepare is { } prepare)
+        {
+            await prepare(this).ConfigureAwait(false);
         }
 
         var sasldb = Path.Combine(ConfigDirectory, "sasldb2");
@@ -264,9 +269,10 @@ public sealed class CyrusInstance : IAsyncDisposable, IDiagnosticsSource
         return config.SetAll(options.ExtraConfig);
     }
 
-    private string BuildCyrusConf()
+    private string BuildCyrusConf(string? serviceCommand)
     {
-        var command = $"{CyrusBinaries.Mupdate} -C {ConfigPath}" + (Kind == CyrusInstanceKind.Master ? " -m" : "");
+        var command = serviceCommand
+            ?? $"{CyrusBinaries.Mupdate} -C {ConfigPath}" + (Kind == CyrusInstanceKind.Master ? " -m" : "");
         return $$"""
             START {
             }

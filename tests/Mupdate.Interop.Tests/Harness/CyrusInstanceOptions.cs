@@ -29,6 +29,15 @@ public sealed record CyrusInstanceOptions
 
     /// <summary>How long to wait for the listener's banner (a slave's comes after its first full sync).</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The <c>cmd=</c> of the mupdate service in cyrus.conf, given the laid-out instance; null for
+    /// Cyrus's own mupdate. Lets master(8) run another MUPDATE server, such as ours.
+    /// </summary>
+    public Func<CyrusInstance, string>? ServiceCommand { get; init; }
+
+    /// <summary>Runs after the files are laid out and before they are given to user cyrus.</summary>
+    public Func<CyrusInstance, Task>? Prepare { get; init; }
 }
 
 /// <summary>How a Cyrus slave or backend reaches its MUPDATE master.</summary>
