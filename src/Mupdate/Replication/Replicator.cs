@@ -32,7 +32,6 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     private Task? _loop;
     private LinkPhase _phase;
     private int _skippedOnLink;
-    private volatile bool _synchronized;
     private long _resyncs;
 
     public Replicator(ReplicaOptions options, IMailboxStore store, ILogger logger, TimeProvider? timeProvider = null)
@@ -42,14 +41,13 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _kicks = new KickQueue(options.KickWaitersMax);
-        _synchronized = store.ReadState(SyncedStateKey) is not null;
-        if (_synchronized)
+        if (store.ReadState(SyncedStateKey) is not null)
         {
             _firstSync.TrySetResult();
         }
     }
 
-    public bool IsSynchronized => _synchronized;
+    public bool IsSynchronized => _firstSync.Task.IsCompleted;
 
     /// <summary>Completes when the store first holds a complete replica (at once if an earlier run left one).</summary>
     public Task FirstSync => _firstSync.Task;
@@ -113,9 +111,10 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             {
                 LogLinkFailed(_logger, MasterName, Describe(_phase), Explain(exception));
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
+            catch (Exception exception)
             {
-                // A bug must not end replication for good: log it whole and reconnect.
+                // A bug must not end replication for good: log it whole and reconnect. This includes a
+                // cancellation that did not come from StopAsync.
                 LogLinkCrashed(_logger, exception, MasterName);
             }
             finally
@@ -129,7 +128,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             }
 
             var delay = ReconnectDelay(refusals);
-            if (_synchronized)
+            if (IsSynchronized)
             {
                 LogReconnecting(_logger, MasterName, delay.TotalSeconds);
             }
@@ -179,7 +178,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
     /// <summary>An exception's message, with the option to change when it is a limit of this slave.</summary>
     private static string Explain(Exception exception) => exception switch
     {
-        _ when exception.Message.Contains("(mupdate_", StringComparison.Ordinal) => exception.Message,
+        LinkLimitException => exception.Message,
         MupdateDumpTooLargeException => exception.Message + " (mupdate_replica_entries_max)",
         MupdateTimeoutException => exception.Message + " (mupdate_master_timeout)",
         MupdateProtocolException when exception.Message.StartsWith("connecting to ", StringComparison.Ordinal) =>
@@ -225,7 +224,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
                 {
-                    throw new MupdateProtocolException(
+                    throw new LinkLimitException(
                         $"the dump did not finish within {_options.DumpTimeout.TotalSeconds:0} s (mupdate_dump_timeout)");
                 }
             }
@@ -276,7 +275,6 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             throw new IOException($"the resync could not be stored: {result.Reason}");
         }
 
-        _synchronized = true;
         Interlocked.Increment(ref _resyncs);
         _firstSync.TrySetResult();
         LogResynced(_logger, MasterName, plan.DumpCount, plan.Added, plan.Changed, plan.Removed, dump.Count - valid.Count,
@@ -315,13 +313,13 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
             switch (update.Kind)
             {
-                case UpdateEventKind.Changed when Usable(WriteRequest.Put(update.Record!)):
-                    batch.Add(WriteRequest.Put(update.Record!));
-                    break;
-                case UpdateEventKind.Deleted when Usable(WriteRequest.Remove(update.Name)):
-                    batch.Add(WriteRequest.Remove(update.Name));
-                    break;
                 case UpdateEventKind.Changed or UpdateEventKind.Deleted:
+                    var request = update.Record is { } record ? WriteRequest.Put(record) : WriteRequest.Remove(update.Name);
+                    if (Usable(request))
+                    {
+                        batch.Add(request);
+                    }
+
                     break;
                 case UpdateEventKind.Bye:
                     await CommitAsync(batch, token).ConfigureAwait(false);
@@ -350,18 +348,15 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
             // A master that streams without a pause never lets WaitAsync run, so kicks and the NOOP
             // deadline are also checked here.
-            if (link.NoopTag is null && _kicks.HasWaiting)
-            {
-                await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
-            }
-            else if (link.NoopTag is not null && _time.GetElapsedTime(link.NoopSent) > _options.MasterTimeout)
+            await SendNoopForKicksAsync(link, subscription, token).ConfigureAwait(false);
+            if (link.NoopTag is not null && _time.GetElapsedTime(link.NoopSent) > _options.MasterTimeout)
             {
                 throw NoopTimedOut();
             }
         }
     }
 
-    private MupdateTimeoutException NoopTimedOut() => new(
+    private LinkLimitException NoopTimedOut() => new(
         $"the master did not answer NOOP within {_options.MasterTimeout.TotalSeconds:0.#} s (mupdate_master_timeout)");
 
     /// <summary>Waits for the pending read, a kick or the next timer, and sends the NOOP that is due.</summary>
@@ -372,10 +367,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             return;
         }
 
-        if (link.NoopTag is null && _kicks.HasWaiting)
-        {
-            await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
-        }
+        await SendNoopForKicksAsync(link, subscription, token).ConfigureAwait(false);
 
         var due = link.NoopTag is null
             ? _options.EffectiveRetryDelay - _time.GetElapsedTime(link.LastHeard)
@@ -384,11 +376,13 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         {
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(token);
             var timer = Task.Delay(due, _time, wake.Token);
-            var kick = link.NoopTag is null ? _kicks.WaitForKickAsync(wake.Token) : Task.Delay(Timeout.Infinite, wake.Token);
-            await Task.WhenAny(read, timer, kick).ConfigureAwait(false);
+
+            // During a round new kicks wait for the next one, so only the OK or the deadline matters.
+            var kick = link.NoopTag is null ? _kicks.WaitForKickAsync(wake.Token) : null;
+            await (kick is null ? Task.WhenAny(read, timer) : Task.WhenAny(read, timer, kick)).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             token.ThrowIfCancellationRequested();
-            if (read.IsCompleted || kick.IsCompletedSuccessfully)
+            if (read.IsCompleted || kick is { IsCompletedSuccessfully: true })
             {
                 return;
             }
@@ -400,6 +394,15 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
         }
 
         if (_time.GetElapsedTime(link.LastHeard) >= _options.EffectiveRetryDelay)
+        {
+            await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a NOOP for the kicks waiting, unless one is already in flight.</summary>
+    private async Task SendNoopForKicksAsync(LinkState link, UpdateSubscription subscription, CancellationToken token)
+    {
+        if (link.NoopTag is null && _kicks.HasWaiting)
         {
             await SendNoopAsync(link, subscription, token).ConfigureAwait(false);
         }
@@ -524,6 +527,9 @@ internal enum LinkPhase
     Resynchronizing,
     Streaming,
 }
+
+/// <summary>A limit of this slave ended the link; the message names the option that sets it.</summary>
+internal sealed class LinkLimitException(string message) : MupdateProtocolException(message);
 
 /// <summary>A resync was refused by the delete guard; the replica stays as it was.</summary>
 public sealed class ResyncRefusedException(string message) : Exception(message);

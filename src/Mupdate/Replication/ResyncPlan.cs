@@ -29,15 +29,16 @@ public sealed record ResyncPlan(
             wanted[record.Name] = record;
         }
 
+        var dumpCount = wanted.Count;
         var writes = new List<WriteRequest>();
         var kept = new List<string>();
         int replicaCount = 0, changed = 0, removed = 0;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var record in replica)
         {
             replicaCount++;
-            seen.Add(record.Name);
-            if (wanted.TryGetValue(record.Name, out var master))
+
+            // What is left in the dictionary after this loop is what the replica lacks.
+            if (wanted.Remove(record.Name, out var master))
             {
                 if (master != record)
                 {
@@ -56,17 +57,12 @@ public sealed record ResyncPlan(
             }
         }
 
-        var added = 0;
         foreach (var record in wanted.Values)
         {
-            if (!seen.Contains(record.Name))
-            {
-                writes.Add(WriteRequest.Put(record));
-                added++;
-            }
+            writes.Add(WriteRequest.Put(record));
         }
 
-        return new ResyncPlan(writes, added, changed, removed, kept, replicaCount, wanted.Count);
+        return new ResyncPlan(writes, wanted.Count, changed, removed, kept, replicaCount, dumpCount);
     }
 
     /// <summary>
