@@ -1,8 +1,8 @@
 using Mupdate.Bench;
 
 // Measures an MUPDATE master over the wire, ours or Cyrus's: durable write rate, FIND rate, the
-// time of a full UPDATE dump, and the delay from a write's OK to its arrival on an UPDATE stream;
-// and a slave of it: our replicator's resync and apply rate, stream delay through a slave, kicks.
+// time of a full UPDATE dump, and the delay from a write's OK to its arrival on an UPDATE stream.
+// For a slave of it: our replicator's resync and apply rate, the stream delay through a slave, kicks.
 var options = BenchOptions.Parse(args);
 if (options is null)
 {

@@ -26,7 +26,7 @@ public sealed class UnderCyrusMasterTests
                 cancellationToken)),
             "Cyrus master(8) running our mupdate");
 
-        // master(8) started our program, not Cyrus's, and it answers on the port master(8) bound.
+        // master(8) started our program, not Cyrus's, and it serves the port master(8) bound.
         Assert.Contains("\"mupdate-dotnet\"", cyrus.Banner, StringComparison.Ordinal);
         Assert.EndsWith("\"(master)\"", cyrus.Banner, StringComparison.Ordinal);
         var service = ChildCommandLines(cyrus.MasterPid!.Value);

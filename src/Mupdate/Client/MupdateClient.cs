@@ -285,16 +285,15 @@ public sealed partial class MupdateClient : IAsyncDisposable
                 return ResponseParser.TryParse(buffer.FirstSpan, _options.MaxResponseSize, out response);
             }
 
-            // Most responses fit in the first segment; only one that spans segments is copied, and
-            // never more of it than the largest response allowed, so a long dump is not copied over
-            // and over.
+            // Most responses fit in the first segment. Only one that spans segments is copied, and at
+            // most the largest response allowed, so a long dump is not copied over and over.
             var first = buffer.FirstSpan;
             if (first.Length <= _options.MaxResponseSize)
             {
-                var taken = ResponseParser.TryParse(first, _options.MaxResponseSize, out response);
+                var consumed = ResponseParser.TryParse(first, _options.MaxResponseSize, out response);
                 if (response is not null)
                 {
-                    return taken;
+                    return consumed;
                 }
             }
 

@@ -169,7 +169,7 @@ public sealed partial class MupdateSettings
     public int CommitBatchMax { get; }
 
     /// <summary>
-    /// <c>mupdate_master_timeout</c>: how long a slave's master has to answer a NOOP or send the next line of
+    /// <c>mupdate_master_timeout</c>: how long a slave waits for its master's OK to a NOOP, or for the next line of
     /// its dump before the slave drops the connection and reconnects. Default 20s, range 1s to 1h.
     /// </summary>
     public TimeSpan MasterTimeout { get; }
@@ -189,13 +189,13 @@ public sealed partial class MupdateSettings
 
     /// <summary>
     /// <c>mupdate_replica_entries_max</c>: the most entries a slave takes in one dump from its master, which it
-    /// holds in memory while it compares. Default 5,000,000, range 1000 to 100,000,000.
+    /// keeps in memory while it compares. Default 5,000,000, range 1000 to 100,000,000.
     /// </summary>
     public int ReplicaEntriesMax { get; }
 
     /// <summary>
-    /// <c>mupdate_kick_max</c>: the most kick-socket connections waiting at once; more are closed without an
-    /// answer. Default 256, range 1 to 100,000.
+    /// <c>mupdate_kick_max</c>: the most kick-socket connections waiting at once; more are closed without
+    /// <c>ok</c>. Default 256, range 1 to 100,000.
     /// </summary>
     public int KickMax { get; }
 

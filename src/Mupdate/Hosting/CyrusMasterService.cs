@@ -83,13 +83,17 @@ public sealed class CyrusMasterService : IDisposable
         }
         catch (Exception exception) when (exception is IOException or ArgumentException or UnauthorizedAccessException)
         {
-            // Without the status pipe master(8) only miscounts connections; serving goes on.
+            // Without the status pipe master(8) only miscounts connections, so serving goes on.
         }
 
         return new CyrusMasterService(listener, status);
     }
 
-    /// <summary>Tells master(8) that a connection was accepted; errors are ignored, as master(8) may be gone.</summary>
+    /// <summary>Tells master(8) that a connection was accepted, ignoring errors because master(8) may be gone.</summary>
+    /// <remarks>
+    /// NOTE: the tests check that master(8) keeps one service process, but not that it reads these
+    /// messages; the format follows Cyrus 3.6's service-thread code as documented, not a capture.
+    /// </remarks>
     public void ReportConnection()
     {
         if (_status is null)
@@ -105,7 +109,7 @@ public sealed class CyrusMasterService : IDisposable
             }
             catch (IOException)
             {
-                // master(8) exited or closed its end; it restarts services it still runs.
+                // master(8) exited or closed its end of the pipe. Serving goes on without the count.
             }
         }
     }

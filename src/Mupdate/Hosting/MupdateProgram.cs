@@ -131,7 +131,7 @@ public static partial class MupdateProgram
         {
             var options = BuildServerOptions(settings, line, role);
 
-            // Under Cyrus's master(8) the listener comes bound on descriptor 4, unless --listen says otherwise.
+            // Under Cyrus's master(8) the listener comes bound on descriptor 4, unless --listen names addresses.
             using var cyrusMaster = line.Listen.Count == 0 ? CyrusMasterService.TryAttach() : null;
             if (cyrusMaster is not null)
             {

@@ -196,8 +196,8 @@ public static class ResponseParser
         return (false, Decode(data[header.End..end]));
     }
 
-    // A master may hold names that are not UTF-8 (Cyrus 3.6 stores any bytes), and one such name
-    // must not make a whole dump unreadable: invalid bytes become U+FFFD, which the slave's record
-    // checks reject, so that entry alone is skipped and named in the log.
+    // A master may store names that are not UTF-8 (Cyrus 3.6 stores any bytes), and one such name
+    // must not make a whole dump unreadable. Invalid bytes become U+FFFD, which the slave's record
+    // checks reject, so only that entry is skipped and named in the log.
     private static string Decode(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

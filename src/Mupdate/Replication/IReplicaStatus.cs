@@ -4,8 +4,8 @@ namespace Mupdate.Replication;
 public interface IReplicaStatus
 {
     /// <summary>
-    /// True once the store holds a complete copy of the master's list: from the first resync that
-    /// committed, in this process or an earlier one. Until then a slave cannot say a name is missing.
+    /// True once the store contains a complete copy of the master's list: from the first resync that
+    /// committed, in this process or an earlier one. Until then a slave cannot report a name as missing.
     /// </summary>
     bool IsSynchronized { get; }
 

@@ -6,8 +6,8 @@ namespace Mupdate.Replication;
 /// <summary>
 /// The kick socket, <c>{configdirectory}/socket/mupdate.target</c>: a local process (Cyrus's imapd
 /// after it creates a mailbox) connects, and the connection gets <c>ok</c> once the
-/// <see cref="IKickTarget"/> says the master's latest changes are in the local store. A kick that
-/// cannot be answered truthfully gets the connection closed without <c>ok</c>, as in Cyrus.
+/// <see cref="IKickTarget"/> reports the master's latest changes in the local store. When that
+/// cannot be confirmed, the connection is closed without <c>ok</c>, as in Cyrus.
 /// </summary>
 public sealed partial class KickListener : IAsyncDisposable
 {
@@ -27,7 +27,7 @@ public sealed partial class KickListener : IAsyncDisposable
     private int _connections;
 
     /// <param name="path">The socket's path.</param>
-    /// <param name="target">Decides when a kick is answered.</param>
+    /// <param name="target">Decides when a kick gets <c>ok</c>.</param>
     /// <param name="connectionsMax">Kick connections served at once; more are closed at once.</param>
     /// <param name="waitMax">Longest a kick waits before it is closed without <c>ok</c>.</param>
     /// <param name="logger">Where bind failures and refusals go.</param>
@@ -226,7 +226,7 @@ public sealed partial class KickListener : IAsyncDisposable
         }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The kicker left, or the wait ended: closing is the whole answer.
+            // The kicker left, or the wait ended, so the connection is closed without ok.
         }
         finally
         {

@@ -2,7 +2,7 @@ namespace Mupdate.Replication;
 
 /// <summary>
 /// The kicks waiting on a slave's link. Kicks that arrive while no NOOP is in flight join the next
-/// round; a round is the set of kicks one NOOP answers, so many kickers share one round trip. A kick
+/// round. A round is the set of kicks one NOOP completes, so many kickers share one round trip. A kick
 /// that arrives during a round waits for the next one, because the master may have made changes
 /// after it answered the NOOP in flight.
 /// </summary>
@@ -41,8 +41,8 @@ internal sealed class KickQueue(int waitersMax)
         var waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
-            // Without a link a kick cannot be answered truthfully, so it is refused at once, as
-            // Cyrus's slave refuses kicks before its first sync.
+            // Without a link no round trip can confirm a kick, so it fails at once, as kicks to
+            // Cyrus's slave fail before its first sync.
             if (!_open || _waiting.Count + _round.Count >= waitersMax)
             {
                 return false;
@@ -52,7 +52,7 @@ internal sealed class KickQueue(int waitersMax)
             _arrived.TrySetResult();
         }
 
-        // A cancelled kick leaves the queue, so it neither takes a slot of the bound nor asks for a NOOP.
+        // A cancelled kick leaves the queue, so it neither takes a slot of the bound nor causes a NOOP.
         using var registration = cancellationToken.Register(() => Withdraw(waiter));
         return await waiter.Task.ConfigureAwait(false);
     }
@@ -84,7 +84,7 @@ internal sealed class KickQueue(int waitersMax)
         }
     }
 
-    /// <summary>A NOOP goes out: the waiting kicks are the ones it answers.</summary>
+    /// <summary>Moves the waiting kicks into the round of the NOOP that is being sent.</summary>
     public void StartRound()
     {
         lock (_lock)

@@ -28,7 +28,7 @@ public sealed record ReplicaOptions
     /// </summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>How long the master has to answer a NOOP, or any one response of the dump, before the slave drops it.</summary>
+    /// <summary>How long the slave waits for the OK to a NOOP, or for any one response of the dump, before it drops the master.</summary>
     public TimeSpan MasterTimeout { get; init; } = TimeSpan.FromSeconds(20);
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -8,7 +8,7 @@ namespace Mupdate.Replication;
 /// <summary>
 /// A slave's link to its master: connects, logs in, sends UPDATE, turns the dump into one atomic
 /// resync of the local store, then applies every streamed change in order. Keeps the link alive
-/// with NOOPs, answers kicks with NOOP round trips, and reconnects after any failure. The store
+/// with NOOPs, completes kicks with NOOP round trips, and reconnects after any failure. The store
 /// keeps serving the last complete replica the whole time.
 /// </summary>
 public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisposable
@@ -49,7 +49,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
 
     public bool IsSynchronized => _firstSync.Task.IsCompleted;
 
-    /// <summary>Completes when the store first holds a complete replica (at once if an earlier run left one).</summary>
+    /// <summary>A task that completes when the store first contains a complete replica, at once if an earlier run left one.</summary>
     public Task FirstSync => _firstSync.Task;
 
     /// <summary>Resyncs committed by this process.</summary>
@@ -97,7 +97,7 @@ public sealed partial class Replicator : IReplicaStatus, IKickTarget, IAsyncDisp
             }
             catch (MupdateAuthenticationException exception)
             {
-                // Retrying cannot help until someone changes a password or an admins list.
+                // Logged as an error, because retrying cannot help until someone changes a password or an admins list.
                 LogLoginFailed(_logger, MasterName, exception.Message);
             }
             catch (ResyncRefusedException)

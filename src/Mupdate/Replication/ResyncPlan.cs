@@ -23,22 +23,22 @@ public sealed record ResyncPlan(
     /// </summary>
     public static ResyncPlan Build(IEnumerable<MailboxRecord> replica, IReadOnlyList<MailboxRecord> dump, bool unified)
     {
-        var wanted = new Dictionary<string, MailboxRecord>(dump.Count, StringComparer.Ordinal);
+        var masterRecords = new Dictionary<string, MailboxRecord>(dump.Count, StringComparer.Ordinal);
         foreach (var record in dump)
         {
-            wanted[record.Name] = record;
+            masterRecords[record.Name] = record;
         }
 
-        var dumpCount = wanted.Count;
+        var dumpCount = masterRecords.Count;
         var writes = new List<WriteRequest>();
-        var kept = new List<string>();
+        var keptLocal = new List<string>();
         int replicaCount = 0, changed = 0, removed = 0;
         foreach (var record in replica)
         {
             replicaCount++;
 
             // What is left in the dictionary after this loop is what the replica lacks.
-            if (wanted.Remove(record.Name, out var master))
+            if (masterRecords.Remove(record.Name, out var master))
             {
                 if (master != record)
                 {
@@ -48,7 +48,7 @@ public sealed record ResyncPlan(
             }
             else if (unified && !record.Location.Contains('!', StringComparison.Ordinal))
             {
-                kept.Add(record.Name);
+                keptLocal.Add(record.Name);
             }
             else
             {
@@ -57,12 +57,12 @@ public sealed record ResyncPlan(
             }
         }
 
-        foreach (var record in wanted.Values)
+        foreach (var record in masterRecords.Values)
         {
             writes.Add(WriteRequest.Put(record));
         }
 
-        return new ResyncPlan(writes, wanted.Count, changed, removed, kept, replicaCount, dumpCount);
+        return new ResyncPlan(writes, masterRecords.Count, changed, removed, keptLocal, replicaCount, dumpCount);
     }
 
     /// <summary>

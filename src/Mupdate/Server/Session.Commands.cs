@@ -18,7 +18,7 @@ internal sealed partial class Session
                 await AuthenticateAsync(command).ConfigureAwait(false);
                 return null;
             case CommandKind.Find or CommandKind.List when !IsReplicaReady:
-                // A slave without a complete copy cannot say a name is missing.
+                // A slave without a complete copy cannot report a name as missing.
                 ResponseWriter.WriteStatus(_output, command.Tag, ResponseStatus.No, WireText.NotSynchronized);
                 return null;
             case CommandKind.Update when !IsReplicaReady:
@@ -61,8 +61,8 @@ internal sealed partial class Session
         }
         catch (TimeoutException)
         {
-            // A Cyrus 3.6 slave takes the close as a failed sync and reconnects, keeping its list; a BYE
-            // or NO would read to it as an empty list. The same holds on shutdown, below.
+            // A Cyrus 3.6 slave takes the close as a failed sync and reconnects, keeping its list. It would
+            // read a BYE or NO as an empty list, so shutdown, below, closes without one too.
             return $"UPDATE waited {Options.DumpTimeout.TotalSeconds:0} s for the first sync (mupdate_dump_timeout); "
                 + "closed without a reply";
         }
